@@ -1,0 +1,29 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { buildModelGraph, decodeWeights, type ModelGraph, type WeightsManifestGroup } from './graph.js';
+
+export interface LayersModelFiles {
+  /** Parsed `model.json`. */
+  modelJson: any;
+  /** Concatenated shard bytes, one buffer per weights-manifest group. */
+  groupData: ArrayBuffer[];
+}
+
+/** Reads a TF.js layers-model from a local directory holding `model.json` and its shards. */
+export async function readLayersModelDir(dir: string): Promise<LayersModelFiles> {
+  const jsonPath = path.join(dir, 'model.json');
+  const modelJson = JSON.parse(await readFile(jsonPath, 'utf8'));
+  const manifest: WeightsManifestGroup[] = modelJson.weightsManifest ?? [];
+  const groupData: ArrayBuffer[] = [];
+  for (const group of manifest) {
+    const parts = await Promise.all(group.paths.map((p) => readFile(path.join(dir, p))));
+    const total = Buffer.concat(parts);
+    groupData.push(total.buffer.slice(total.byteOffset, total.byteOffset + total.byteLength) as ArrayBuffer);
+  }
+  return { modelJson, groupData };
+}
+
+export function graphFromFiles(files: LayersModelFiles): ModelGraph {
+  const weights = decodeWeights(files.modelJson.weightsManifest ?? [], files.groupData);
+  return buildModelGraph(files.modelJson, weights);
+}
