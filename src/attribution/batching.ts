@@ -1,0 +1,83 @@
+import { PAIR_SIZE } from '../encoding/index.js';
+import type { GradientEngine, ScoreEngine } from '../model/engine.js';
+
+/** Cells of one `[50, 20, 1]` binding matrix. */
+export const MATRIX_CELLS = PAIR_SIZE;
+
+/**
+ * Default number of matrices per engine call. Large enough to amortise per-call overhead,
+ * small enough that a ResNet backward pass on one batch stays within a few hundred MB.
+ */
+export const DEFAULT_BATCH_SIZE = 128;
+
+export function checkBatch(x: Float32Array, n: number, what = 'x'): void {
+  if (!Number.isInteger(n) || n < 0) throw new RangeError(`${what}: count must be a non-negative integer, got ${n}`);
+  if (x.length !== n * MATRIX_CELLS) {
+    throw new RangeError(`${what}: expected ${n} × ${MATRIX_CELLS} values ([n, 50, 20, 1]), got ${x.length}`);
+  }
+}
+
+export function checkBatchSize(batchSize: number): void {
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batchSize must be a positive integer, got ${batchSize}`);
+}
+
+/** Writes matrix `index` of a virtual batch into `target` at `offset` (a multiple of MATRIX_CELLS). */
+export type MatrixFiller = (index: number, target: Float32Array, offset: number) => void;
+
+/**
+ * Scores `total` matrices produced on demand by `fill`, `batchSize` per engine call, so that
+ * methods with many perturbed inputs (ISM, occlusion) never hold them all in memory.
+ */
+export async function predictInBatches(
+  engine: ScoreEngine,
+  total: number,
+  batchSize: number,
+  fill: MatrixFiller,
+): Promise<Float32Array> {
+  checkBatchSize(batchSize);
+  const scores = new Float32Array(total);
+  const buffer = new Float32Array(Math.min(batchSize, Math.max(total, 1)) * MATRIX_CELLS);
+  for (let start = 0; start < total; start += batchSize) {
+    const m = Math.min(batchSize, total - start);
+    const input = m * MATRIX_CELLS === buffer.length ? buffer : buffer.subarray(0, m * MATRIX_CELLS);
+    input.fill(0);
+    for (let k = 0; k < m; k++) fill(start + k, input, k * MATRIX_CELLS);
+    const out = await engine.predict(input, m);
+    if (out.length !== m) throw new Error(`engine ${engine.name}: predict returned ${out.length} scores for ${m} inputs`);
+    scores.set(out, start);
+  }
+  return scores;
+}
+
+/**
+ * Gradients of `total` matrices produced on demand by `fill`, `batchSize` per engine call;
+ * `consume` receives each matrix's score and gradient (a view valid only during the call).
+ */
+export async function gradientsInBatches(
+  engine: GradientEngine,
+  total: number,
+  batchSize: number,
+  fill: MatrixFiller,
+  consume: (index: number, score: number, gradient: Float32Array) => void,
+): Promise<void> {
+  checkBatchSize(batchSize);
+  const buffer = new Float32Array(Math.min(batchSize, Math.max(total, 1)) * MATRIX_CELLS);
+  for (let start = 0; start < total; start += batchSize) {
+    const m = Math.min(batchSize, total - start);
+    const input = m * MATRIX_CELLS === buffer.length ? buffer : buffer.subarray(0, m * MATRIX_CELLS);
+    input.fill(0);
+    for (let k = 0; k < m; k++) fill(start + k, input, k * MATRIX_CELLS);
+    const { scores, gradients } = await engine.gradient(input, m);
+    if (scores.length !== m || gradients.length !== m * MATRIX_CELLS) {
+      throw new Error(`engine ${engine.name}: gradient returned ${scores.length} scores / ${gradients.length} values for ${m} inputs`);
+    }
+    for (let k = 0; k < m; k++) {
+      consume(start + k, scores[k]!, gradients.subarray(k * MATRIX_CELLS, (k + 1) * MATRIX_CELLS));
+    }
+  }
+}
+
+/** A filler that copies matrix `i` of the batch `x`. */
+export function copyMatrix(x: Float32Array): MatrixFiller {
+  return (i, dst, off) => dst.set(x.subarray(i * MATRIX_CELLS, (i + 1) * MATRIX_CELLS), off);
+}
