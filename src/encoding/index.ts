@@ -1,0 +1,4 @@
+export { TARGET_LENGTH, MIRNA_LENGTH, SEQUENCE_ALPHABET, normalizeSequence, invalidBaseIndex } from '../io/sequence.js';
+export { PAIR_SIZE, bindingMatrix, encodePairInto, encodePairs } from './binding.js';
+export type { EncodeOptions, SequencePair } from './binding.js';
+export { complement, reverseComplement, isWatsonCrick, isWobble } from './pairing.js';

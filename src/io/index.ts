@@ -1,0 +1,18 @@
+export { InputError } from './errors.js';
+export type { InputWarning, InputWarningKind } from './errors.js';
+export { TARGET_LENGTH, MIRNA_LENGTH, SEQUENCE_ALPHABET, normalizeSequence, invalidBaseIndex, isSequenceLike } from './sequence.js';
+export { readLines, countLines } from './lines.js';
+export type { TextLine } from './lines.js';
+export { splitDelimited } from './delimited.js';
+export { readFasta } from './fasta.js';
+export type { FastaRecord, ReadFastaOptions } from './fasta.js';
+export { PairReader, readPairs, readPairsArray, detectPairFormat } from './pairs.js';
+export type { PairRecord, PairFormat, ColumnNames, ReadPairsOptions, ReadStats } from './pairs.js';
+export { AtomicWriter, atomicWriteFile, withAtomicWriter, removeOpenTempFiles } from './atomic.js';
+export type { AtomicWriteOptions } from './atomic.js';
+export { TsvWriter, escapeTsvField, formatTsvRow } from './tsv.js';
+export type { TsvValue } from './tsv.js';
+export { readNpy, parseNpy, writeNpy, encodeNpy, encodeNpyHeader, NpyStreamWriter } from './npy.js';
+export type { NpyArray, NpyData, NpyDType, NpyWritableData, NpyStreamOptions } from './npy.js';
+export { ChunkStore, inputFingerprint } from './chunks.js';
+export type { ChunkStoreOptions, ChunkFormat, ChunkData } from './chunks.js';
