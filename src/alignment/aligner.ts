@@ -74,9 +74,9 @@ export class Aligner {
   private frameCapacity = 0;
   private dpCapacity = 0;
   private S = new Float64Array(0);
-  private frame = new Float64Array(0);
+  private frame: Float64Array<ArrayBufferLike> = new Float64Array(0);
   private rowSums = new Float64Array(0);
-  private colOf = new Int32Array(0);
+  private signTable = new Float64Array(0);
   private targetCodes = new Uint8Array(0);
   private mirnaCodes = new Uint8Array(0);
   private D = new Float64Array(0);
@@ -223,29 +223,45 @@ export class Aligner {
 
   /** Steps 1–4 of method.md §4 on the whole frame, as the original does even for shorter sequences. */
   private scoreFrame(): void {
-    const { rows, cols, M, N, S, frame, colOf, targetCodes, mirnaCodes, rowSums } = this;
+    const { rows, cols, M, N, S, frame, targetCodes, mirnaCodes, rowSums, signTable } = this;
     const corrected = this.mirnaColumnMapping === 'corrected';
-    for (let k = 0; k < cols; k++) colOf[k] = corrected ? (k < N ? N - 1 - k : k) : cols - 1 - k;
-    let maxAbs = 0;
-    for (let i = 0; i < rows; i++) {
-      const base = i * cols;
-      const g = i < M ? targetCodes[i]! : 4;
+    // Reversed miRNA position k reads attribution column `mirrored − 1 − k` for k < mirrored, column k after:
+    // the reference mirrors all `cols` columns, the corrected mapping only the miRNA's own n.
+    const mirrored = corrected ? N : cols;
+    // signTable[g·cols + k] = W: +1 where target base code g pairs with reversed miRNA position k, else −1.
+    for (let g = 0; g <= 4; g++) {
       for (let k = 0; k < cols; k++) {
-        const a = frame[base + colOf[k]!]!;
-        // np.maximum keeps its first argument when >= (so -0 stays -0) and propagates NaN.
-        const positive = a >= 0 || a !== a ? a : 0;
-        const pairs = k < N && g + mirnaCodes[k]! === 3 && g < 4 && mirnaCodes[k]! < 4;
-        const s = pairs ? positive : -positive;
-        S[base + k] = s;
-        const abs = s < 0 ? -s : s;
-        if (abs > maxAbs) maxAbs = abs;
+        const m = k < N ? mirnaCodes[k]! : 4;
+        signTable[g * cols + k] = g + m === 3 && g < 4 && m < 4 ? 1 : -1;
       }
     }
-    if (maxAbs > 0) for (let x = 0; x < rows * cols; x++) S[x] = S[x]! / maxAbs;
+    // |S| = max(A, 0) whatever the sign, so max|S| needs no S yet, and S is divided as it is written.
+    const total = rows * cols;
+    let maxAbs = 0;
+    for (let x = 0; x < total; x++) {
+      const a = frame[x]!;
+      maxAbs = a > maxAbs ? a : maxAbs;
+    }
+    const divisor = maxAbs > 0 ? maxAbs : 1;
+    for (let i = 0; i < rows; i++) {
+      const base = i * cols;
+      const signRow = (i < M ? targetCodes[i]! : 4) * cols;
+      // Columns run backwards over the first `mirrored` attribution columns, forwards over the rest.
+      const mirroredEnd = base + mirrored - 1;
+      for (let k = 0; k < mirrored; k++) {
+        const a = frame[mirroredEnd - k]!;
+        // np.maximum(A, 0) keeps A when A >= 0, so -0 stays -0; W·max(A, 0) then sets the sign.
+        S[base + k] = (signTable[signRow + k]! * (a >= 0 ? a : 0)) / divisor;
+      }
+      for (let k = mirrored; k < cols; k++) {
+        const a = frame[base + k]!;
+        S[base + k] = (signTable[signRow + k]! * (a >= 0 ? a : 0)) / divisor;
+      }
+    }
     for (let i = 0; i < rows; i++) rowSums[i] = Math.abs(pairwiseSum(S, i * cols, cols));
-    const sorted = rowSums.subarray(0, rows).sort();
-    this.opening = percentileOfSorted(sorted, rows, this.openingPercentile);
-    this.elongation = percentileOfSorted(sorted, rows, this.elongationPercentile);
+    sortTail(rowSums, rows, rows - Math.floor((rows - 1) * (Math.min(this.openingPercentile, this.elongationPercentile) / 100)));
+    this.opening = percentileOfSorted(rowSums, rows, this.openingPercentile);
+    this.elongation = percentileOfSorted(rowSums, rows, this.elongationPercentile);
   }
 
   /** The original DP: the penalty is the opening one iff the previous cell in scan order took the diagonal. */
@@ -260,18 +276,23 @@ export class Aligner {
       const prev = row - w;
       const sRow = (i - 1) * cols - 1;
       const lastRow = i === M;
+      // D[i][j−1] and D[i−1][j−1] ride along in locals instead of being re-read.
+      let leftCell = 0;
+      let diagCell = D[prev]!;
       for (let j = 1; j <= N; j++) {
+        const upCell = D[prev + j]!;
         const p = lastRow || j === N ? 0 : afterDiag ? o : e;
-        const left = D[row + j - 1]! - p;
-        const diag = D[prev + j - 1]! + S[sRow + j]!;
-        const up = D[prev + j]! - p;
-        let best = left;
+        let best = leftCell - p;
         let d = LEFT;
+        const diag = diagCell + S[sRow + j]!;
         if (diag > best) { best = diag; d = DIAG; }
+        const up = upCell - p;
         if (up > best) { best = up; d = UP; }
         D[row + j] = best;
         dir[row + j] = d;
         afterDiag = d === DIAG;
+        leftCell = best;
+        diagCell = upCell;
       }
     }
     this.endScore = D[M * w + N]!;
@@ -390,11 +411,11 @@ export class Aligner {
   }
 
   private ensureFrame(size: number, rows: number, cols: number): void {
-    if (size > this.frameCapacity || rows > this.rowSums.length || cols > this.colOf.length) {
+    if (size > this.frameCapacity || rows > this.rowSums.length || cols > this.mirnaCodes.length) {
       this.frameCapacity = Math.max(size, this.frameCapacity);
       this.S = new Float64Array(this.frameCapacity);
       this.rowSums = new Float64Array(Math.max(rows, this.rowSums.length));
-      this.colOf = new Int32Array(Math.max(cols, this.colOf.length));
+      this.signTable = new Float64Array(5 * Math.max(cols, this.mirnaCodes.length));
       this.targetCodes = new Uint8Array(Math.max(rows, this.targetCodes.length));
       this.mirnaCodes = new Uint8Array(Math.max(cols, this.mirnaCodes.length));
     }
@@ -416,6 +437,41 @@ export class Aligner {
   }
 }
 
+/**
+ * Leaves the `count` largest of `a[0..n)` ascending in `a[n−count..n)`, which is all a percentile at or
+ * above rank n−count needs (6 of 50 values for the 90th and 99th). Insertion into a short sorted tail beats
+ * sorting all 50 values; count ≥ n sorts everything.
+ */
+function sortTail(a: Float64Array, n: number, count: number): void {
+  const start = n - Math.min(Math.max(count, 1), n);
+  // Move the largest values to the end: a bounded insertion keeps a[start..n) sorted.
+  for (let i = start + 1; i < n; i++) insertAscending(a, start, i);
+  for (let i = start - 1; i >= 0; i--) {
+    const v = a[i]!;
+    if (v > a[start]!) {
+      a[i] = a[start]!;
+      a[start] = v;
+      let j = start;
+      while (j + 1 < n && a[j + 1]! < a[j]!) {
+        const t = a[j]!;
+        a[j] = a[j + 1]!;
+        a[j + 1] = t;
+        j++;
+      }
+    }
+  }
+}
+
+function insertAscending(a: Float64Array, lo: number, i: number): void {
+  const v = a[i]!;
+  let j = i - 1;
+  while (j >= lo && a[j]! > v) {
+    a[j + 1] = a[j]!;
+    j--;
+  }
+  a[j + 1] = v;
+}
+
 function reverseString(s: string): string {
   let out = '';
   for (let i = s.length - 1; i >= 0; i--) out += s[i];
@@ -426,10 +482,12 @@ function codesToString(codes: Uint16Array, start: number, end: number): string {
   return String.fromCharCode.apply(null, codes.subarray(start, end) as unknown as number[]);
 }
 
+const reversedCodes = new Uint16Array(256);
+
 function codesToStringReversed(codes: Uint16Array, length: number): string {
-  let out = '';
-  for (let t = length - 1; t >= 0; t--) out += String.fromCharCode(codes[t]!);
-  return out;
+  const out = length <= reversedCodes.length ? reversedCodes : new Uint16Array(length);
+  for (let t = 0; t < length; t++) out[t] = codes[length - 1 - t]!;
+  return codesToString(out, 0, length);
 }
 
 const defaultAligners = new Map<string, Aligner>();

@@ -18,8 +18,11 @@ export function baseCode(charCode: number): number {
   return charCode < 128 ? CODE_OF_CHAR[charCode]! : BASE_OTHER;
 }
 
+const CLEAN = /^[ACGTN]*$/;
+
 /** Upper case, `U` read as `T` (the models' DNA alphabet, method.md §1). */
 export function normalizeSequence(sequence: string): string {
+  if (CLEAN.test(sequence)) return sequence;
   return sequence.toUpperCase().replace(/U/g, 'T');
 }
 

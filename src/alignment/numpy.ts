@@ -10,7 +10,7 @@
  * `((r0+r1)+(r2+r3))+((r4+r5)+(r6+r7))` and then adds the remainder one by one; above 128 it splits in halves
  * (rounded down to a multiple of 8) and recurses. NumPy starts the reduction from the identity 0, kept here.
  */
-export function pairwiseSum(values: ArrayLike<number>, offset = 0, n = values.length - offset): number {
+export function pairwiseSum(values: Float64Array | ArrayLike<number>, offset = 0, n = values.length - offset): number {
   return 0 + pairwiseBlock(values, offset, n);
 }
 

@@ -1,0 +1,74 @@
+/**
+ * Attribution sequence alignment speed: the 513 CLASH matrices of `positive_set_shaps_18.npy`
+ * (the authors' SHAP values, golden rows 18000–18512) aligned over and over for about 2 s per gap model.
+ * The Python original needs about 2.5 ms per alignment (shared/docs/performance.md).
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { sharedPath } from '../src/paths.js';
+import { Aligner, type GapModel } from '../src/alignment/index.js';
+
+const PYTHON_ORIGINAL_US = 2500;
+
+/** Little-endian float64 C-order .npy (the format of shared/datasets/positive_set_shaps_18.npy). */
+function readFloat64Npy(file: string): { data: Float64Array; shape: number[] } {
+  const buf = readFileSync(file);
+  const major = buf[6]!;
+  const headerLength = major === 1 ? buf.readUInt16LE(8) : buf.readUInt32LE(8);
+  const start = (major === 1 ? 10 : 12) + headerLength;
+  const header = buf.toString('latin1', start - headerLength, start);
+  if (!header.includes("'descr': '<f8'") || !header.includes("'fortran_order': False")) throw new Error(`${file}: not a C-order <f8 array`);
+  const shape = /'shape': \(([^)]*)\)/.exec(header)![1]!.split(',').filter((s) => s.trim()).map(Number);
+  return { data: new Float64Array(buf.buffer.slice(buf.byteOffset + start, buf.byteOffset + buf.length)), shape };
+}
+
+interface Pair {
+  miRNA: string;
+  gene: string;
+  attributions: Float64Array;
+}
+
+function loadPairs(): Pair[] {
+  const { data } = readFloat64Npy(sharedPath('datasets', 'positive_set_shaps_18.npy'));
+  return readFileSync(sharedPath('golden', 'alignment_clash_rows18000.jsonl'), 'utf8')
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => {
+      const row = JSON.parse(l) as { row: number; miRNA: string; gene: string };
+      const r = row.row - 18000;
+      return { miRNA: row.miRNA, gene: row.gene, attributions: data.subarray(r * 1000, (r + 1) * 1000) };
+    });
+}
+
+function measure(pairs: Pair[], gapModel: GapModel, seconds: number): { perSecond: number; microseconds: number; checksum: number } {
+  const aligner = new Aligner({ gapModel });
+  let checksum = 0;
+  for (const p of pairs) checksum += aligner.align(p.miRNA, p.gene, p.attributions).alignmentScore; // warm-up
+  let count = 0;
+  const start = process.hrtime.bigint();
+  const budget = BigInt(Math.round(seconds * 1e9));
+  let elapsed = 0n;
+  while (elapsed < budget) {
+    for (const p of pairs) checksum += aligner.align(p.miRNA, p.gene, p.attributions).alignmentScore;
+    count += pairs.length;
+    elapsed = process.hrtime.bigint() - start;
+  }
+  const secondsTaken = Number(elapsed) / 1e9;
+  return { perSecond: count / secondsTaken, microseconds: (secondsTaken * 1e6) / count, checksum };
+}
+
+export async function benchAlignment(seconds = 2): Promise<void> {
+  const pairs = loadPairs();
+  process.stdout.write(`attribution sequence alignment: ${pairs.length} CLASH matrices (50×20), ~${seconds} s per gap model\n`);
+  for (const gapModel of ['reference', 'affine'] as const) {
+    const { perSecond, microseconds } = measure(pairs, gapModel, seconds);
+    process.stdout.write(
+      `  ${gapModel.padEnd(9)} ${Math.round(perSecond).toLocaleString('en-US')} alignments/s, ${microseconds.toFixed(2)} µs per alignment, ` +
+        `speed-up ×${Math.round(PYTHON_ORIGINAL_US / microseconds)} vs Python original 2.5 ms\n`,
+    );
+  }
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  await benchAlignment();
+}
