@@ -164,15 +164,20 @@ test('heatmap: 1000 cells, a dot per Watson-Crick pair, colour bar, base labels 
   const svg = attributionHeatmap(att, bind, MIRNA, TARGET);
   assert.deepEqual(xmlProblems(svg), []);
   const cells = /<g class="cells"[^>]*>(.*?)<\/g>/s.exec(svg)![1]!;
-  assert.equal(count(cells, '<rect'), 1000);
+  assert.equal(count(cells, 'h12v12h-12z'), 1000, 'one square per cell');
+  assert.equal(count(cells, '<path'), new Set([...cells.matchAll(/fill="(#[0-9a-f]{6})"/g)].map((m) => m[1])).size, 'one path per colour');
   assert.equal(count(svg, '<circle'), pairs);
-  assert.equal(count(cells, 'fill="#d90000"'), 1, 'the one maximal cell');
+  assert.match(cells, /fill="#d90000" d="M182 72h12v12h-12z"/, 'the one maximal cell: target 11, miRNA 6');
   assert.equal(count(cells, 'fill="#034da1"'), 0, 'the minimum is −0.8·max, not the extreme');
+  assert.match(cells, new RegExp(`fill="${DIVERGING_21[2]}" d="M422 192h12v12h-12z"`), 'the minimum: −0.8 is stop 2');
+  assert.ok(svg.length < 45_000, `heatmap size ${svg.length}`);
   assert.equal(count(svg, 'class="colorbar"'), 1);
   assert.match(svg, /class="colorbar"[\s\S]*>0</);
-  const yLetters = [...svg.matchAll(/<text x="[\d.]+" y="[\d.]+" text-anchor="end" font-family="[^"]+">([ACGT])</g)].map((m) => m[1]).join('');
+  const group = (name: string) => new RegExp(`<g class="letters ${name}"[^>]*>(.*?)</g>`, 's').exec(svg)![1]!;
+  const letters = (g: string) => [...g.matchAll(/>([ACGT])</g)].map((m) => m[1]).join('');
+  const yLetters = letters(group('mirna'));
   assert.equal(yLetters, MIRNA);
-  const xLetters = [...svg.matchAll(/<text x="[\d.]+" y="[\d.]+" text-anchor="middle" font-family="[^"]+">([ACGT])</g)].map((m) => m[1]).join('');
+  const xLetters = letters(group('target'));
   assert.equal(xLetters, TARGET);
   assert.throws(() => attributionHeatmap(new Float32Array(10), null, MIRNA, TARGET), /expected 50×20/);
   // no binding matrix: no dots; a short miRNA leaves rows unlabelled

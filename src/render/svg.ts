@@ -44,10 +44,14 @@ export function trusted(markup: string): Markup {
 /**
  * Numbers in coordinates: at most 2 decimals, no `-0`, so the output is deterministic and compact.
  */
+const POWERS = [1, 10, 100, 1e3, 1e4, 1e5, 1e6];
+
 export function fmt(n: number, digits = 2): string {
   if (!Number.isFinite(n)) return '0';
-  const r = Number(n.toFixed(digits));
-  return Object.is(r, -0) ? '0' : String(r);
+  if (Number.isInteger(n)) return n === 0 ? '0' : String(n);
+  const scale = POWERS[digits] ?? 10 ** digits;
+  const r = Math.round(n * scale) / scale;
+  return r === 0 ? '0' : String(r);
 }
 
 function renderChildren(children: readonly Child[], out: string[]): void {
