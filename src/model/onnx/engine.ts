@@ -1,0 +1,276 @@
+/**
+ * onnxruntime-node engines built from a `ModelGraph`: `OrtEngine` (scores and plain input
+ * gradients) and `OrtDeepShapEngine` (DeepSHAP against a fixed background, one ONNX graph that
+ * runs x's forward pass, the pairwise multipliers against all B background rows, the backward
+ * pass and φ = mean_b M_b ⊙ (x − r_b)).
+ */
+import * as ort from 'onnxruntime-node';
+import type { ModelGraph } from '../graph.js';
+import type { DeepShapEngine, DeepShapResult, GradientEngine } from '../engine.js';
+import { emitBackward, type BackgroundFeed, type BackwardOptions } from './backward.js';
+import { emitForward, emitScore, nchwDims } from './forward.js';
+import { OnnxGraph, int, ints } from './proto.js';
+
+export interface OrtOptions {
+  /** onnxruntime intra-op threads (default 2). */
+  threads?: number;
+}
+
+export interface OrtDeepShapOptions extends OrtOptions, BackwardOptions {
+  /** Explained inputs per graph run (default 1: a batch of B pairs is already large). */
+  pairsPerRun?: number;
+}
+
+const perSample = (model: ModelGraph): number => model.inputShape.reduce((a, b) => a * b, 1);
+
+function sessionOptions(threads: number): ort.InferenceSession.SessionOptions {
+  return { intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all', executionMode: 'sequential' };
+}
+
+/** The forward graph: `x` `[n, ...inputShape]` → `score` `[n]`, plus `tap_<node>` outputs. */
+export function forwardOnnx(model: ModelGraph, taps: number[] = []): Uint8Array {
+  const g = new OnnxGraph(`${model.name}_forward`);
+  const x = g.input('x', ['n', ...model.inputShape]);
+  const { values } = emitForward(g, model, x);
+  g.output(emitScore(g, model, values.get(model.output)!), 'score', ['n']);
+  for (const id of new Set(taps)) g.output(values.get(id)!, `tap_${id}`, ['n', ...nchwDims(model.nodes[id]!.shape)]);
+  return g.encode();
+}
+
+/** Scores and d score / d input, `grad` in the input's NHWC layout. */
+export function gradientOnnx(model: ModelGraph, options: BackwardOptions = {}): Uint8Array {
+  const g = new OnnxGraph(`${model.name}_gradient`);
+  const x = g.input('x', ['n', ...model.inputShape]);
+  const { values } = emitForward(g, model, x);
+  g.output(emitScore(g, model, values.get(model.output)!), 'score', ['n']);
+  const { inputMultiplier } = emitBackward(g, model, values, 'gradient', 1, options);
+  g.output(toInputLayout(g, model, inputMultiplier), 'grad', ['n', ...model.inputShape]);
+  return g.encode();
+}
+
+function toInputLayout(g: OnnxGraph, model: ModelGraph, nchw: string): string {
+  return model.inputShape.length === 3 ? g.transpose(nchw, [0, 2, 3, 1]) : nchw;
+}
+
+/** The DeepSHAP graph for a background of `B` rows, and the background inputs it reads. */
+export function deepShapOnnx(model: ModelGraph, B: number, options: BackwardOptions = {}): { bytes: Uint8Array; feeds: BackgroundFeed[] } {
+  const g = new OnnxGraph(`${model.name}_deepshap`);
+  const x = g.input('x', ['n', ...model.inputShape]);
+  const { values } = emitForward(g, model, x);
+  g.output(emitScore(g, model, values.get(model.output)!), 'score', ['n']);
+  const { inputMultiplier, feeds } = emitBackward(g, model, values, 'deepshap', B, options);
+  const dims = nchwDims(model.inputShape);
+  const rows = 'bg_input';
+  g.input(rows, [1, B, ...dims]);
+  feeds.push({ name: rows, node: model.input, kind: 'input', dims });
+  const m = g.reshape(inputMultiplier, [-1, B, ...dims]);
+  const diff = g.op('Sub', [g.unsqueeze(values.get(model.input)!, [1]), rows]);
+  const phi = g.op('ReduceMean', [g.op('Mul', [m, diff])], { axes: ints([1]), keepdims: int(0) });
+  g.output(toInputLayout(g, model, phi), 'phi', ['n', ...model.inputShape]);
+  return { bytes: g.encode(), feeds };
+}
+
+/** Runs `x` through a session in batches of at most `batch` rows, concatenating `names`. */
+async function runBatched(
+  session: ort.InferenceSession,
+  x: Float32Array,
+  n: number,
+  inputShape: number[],
+  batch: number,
+  names: string[],
+  extra: Record<string, ort.Tensor> = {},
+): Promise<Map<string, Float32Array>> {
+  const size = inputShape.reduce((a, b) => a * b, 1);
+  const parts = new Map<string, Float32Array[]>(names.map((k) => [k, []]));
+  for (let s = 0; s < n; s += batch) {
+    const m = Math.min(batch, n - s);
+    const input = new ort.Tensor('float32', x.subarray(s * size, (s + m) * size), [m, ...inputShape]);
+    const out = await session.run({ x: input, ...extra }, names);
+    for (const k of names) parts.get(k)!.push(out[k]!.data as Float32Array);
+  }
+  const result = new Map<string, Float32Array>();
+  for (const [k, list] of parts) {
+    const total = new Float32Array(list.reduce((a, p) => a + p.length, 0));
+    let o = 0;
+    for (const p of list) {
+      total.set(p, o);
+      o += p.length;
+    }
+    result.set(k, total);
+  }
+  return result;
+}
+
+export class OrtEngine implements GradientEngine {
+  readonly name = 'onnxruntime-node';
+  private constructor(
+    readonly model: ModelGraph,
+    private forward: ort.InferenceSession,
+    private grad: ort.InferenceSession,
+  ) {}
+
+  static async create(model: ModelGraph, options: OrtOptions = {}): Promise<OrtEngine> {
+    const so = sessionOptions(options.threads ?? 2);
+    const [f, g] = await Promise.all([
+      ort.InferenceSession.create(forwardOnnx(model), so),
+      ort.InferenceSession.create(gradientOnnx(model), so),
+    ]);
+    return new OrtEngine(model, f, g);
+  }
+
+  async predict(x: Float32Array, n: number): Promise<Float32Array> {
+    return (await runBatched(this.forward, x, n, this.model.inputShape, 256, ['score'])).get('score')!;
+  }
+
+  async gradient(x: Float32Array, n: number): Promise<{ scores: Float32Array; gradients: Float32Array }> {
+    const out = await runBatched(this.grad, x, n, this.model.inputShape, 256, ['score', 'grad']);
+    return { scores: out.get('score')!, gradients: out.get('grad')! };
+  }
+
+  async dispose(): Promise<void> {
+    await Promise.all([this.forward.release(), this.grad.release()]);
+  }
+}
+
+/** Background-side tensors of one feed, computed from the tapped forward activations. */
+function backgroundFeed(model: ModelGraph, f: BackgroundFeed, taps: Map<number, Float32Array>, rows: Float32Array, B: number): Float32Array {
+  const node = model.nodes[f.node]!;
+  const input = (): Float32Array => taps.get(node.inputs[0]!)!;
+  switch (f.kind) {
+    case 'input': {
+      if (model.inputShape.length !== 3) return rows;
+      const [h, w, c] = model.inputShape as [number, number, number];
+      const out = new Float32Array(rows.length);
+      for (let b = 0; b < B; b++)
+        for (let y = 0; y < h; y++)
+          for (let x = 0; x < w; x++)
+            for (let k = 0; k < c; k++) out[((b * c + k) * h + y) * w + x] = rows[((b * h + y) * w + x) * c + k]!;
+      return out;
+    }
+    case 'a':
+      return input();
+    case 'out':
+    case 'fa':
+      return taps.get(f.node)!;
+    case 'dfa': {
+      const a = input();
+      const out = new Float32Array(a.length);
+      const op = node.op;
+      if (op.kind === 'relu') for (let i = 0; i < a.length; i++) out[i] = a[i]! > 0 ? 1 : 0;
+      else if (op.kind === 'leakyrelu') for (let i = 0; i < a.length; i++) out[i] = a[i]! > 0 ? 1 : op.alpha;
+      else {
+        const y = taps.get(f.node)!;
+        if (op.kind === 'sigmoid') for (let i = 0; i < a.length; i++) out[i] = y[i]! * (1 - y[i]!);
+        else if (op.kind === 'tanh') for (let i = 0; i < a.length; i++) out[i] = 1 - y[i]! * y[i]!;
+        else throw new Error(`no derivative feed for ${op.kind}`);
+      }
+      return out;
+    }
+    case 'argmax': {
+      const op = node.op as { pool: [number, number] };
+      const [kh, kw] = op.pool;
+      const [c, h, w] = nchwDims(model.nodes[node.inputs[0]!]!.shape) as [number, number, number];
+      const [, ho, wo] = nchwDims(node.shape) as [number, number, number];
+      const a = input();
+      const out = new Float32Array(B * c * ho * wo * kh * kw);
+      let o = 0;
+      for (let bc = 0; bc < B * c; bc++)
+        for (let i = 0; i < ho; i++)
+          for (let j = 0; j < wo; j++) {
+            let best = 0;
+            let bestV = -Infinity;
+            for (let u = 0; u < kh; u++)
+              for (let v = 0; v < kw; v++) {
+                const val = a[(bc * h + i * kh + u) * w + j * kw + v]!;
+                if (val > bestV) {
+                  bestV = val;
+                  best = u * kw + v;
+                }
+              }
+            out[o + best] = 1;
+            o += kh * kw;
+          }
+      return out;
+    }
+  }
+}
+
+export class OrtDeepShapEngine implements DeepShapEngine {
+  readonly name = 'onnxruntime-node';
+  private session: ort.InferenceSession | null = null;
+  private feeds: Record<string, ort.Tensor> = {};
+  private B = 0;
+  private expected = 0;
+  private tapSession: ort.InferenceSession | null = null;
+  private tapFeeds: BackgroundFeed[] = [];
+
+  constructor(
+    readonly model: ModelGraph,
+    readonly options: OrtDeepShapOptions = {},
+  ) {}
+
+  static async create(model: ModelGraph, options: OrtDeepShapOptions = {}): Promise<OrtDeepShapEngine> {
+    return new OrtDeepShapEngine(model, options);
+  }
+
+  get expectedValue(): number {
+    return this.expected;
+  }
+
+  async setBackground(background: Float32Array, nb: number): Promise<void> {
+    if (nb < 1) throw new Error('the background needs at least one row');
+    if (background.length !== nb * perSample(this.model)) throw new Error(`background: ${background.length} values for ${nb} rows`);
+    const so = sessionOptions(this.options.threads ?? 2);
+    const { bytes, feeds } = deepShapOnnx(this.model, nb, this.options);
+    await this.session?.release();
+    this.session = await ort.InferenceSession.create(bytes, so);
+    // The background's activations come from the same forward ops as x's inside the DeepSHAP
+    // graph (emitForward is deterministic), so equal cells round equally (max-pool rule).
+    const tapIds = new Set<number>();
+    for (const f of feeds) {
+      const node = this.model.nodes[f.node]!;
+      if (f.kind === 'a' || f.kind === 'dfa' || f.kind === 'argmax') tapIds.add(node.inputs[0]!);
+      if (f.kind === 'out' || f.kind === 'fa' || f.kind === 'dfa') tapIds.add(f.node);
+    }
+    const taps = [...tapIds];
+    const tapSession = await ort.InferenceSession.create(forwardOnnx(this.model, taps), so);
+    const out = await runBatched(tapSession, background, nb, this.model.inputShape, 128, ['score', ...taps.map((t) => `tap_${t}`)]);
+    await tapSession.release();
+    const tapArrays = new Map<number, Float32Array>(taps.map((t) => [t, out.get(`tap_${t}`)!]));
+    this.feeds = {};
+    for (const f of feeds) {
+      this.feeds[f.name] = new ort.Tensor('float32', backgroundFeed(this.model, f, tapArrays, background, nb), [1, nb, ...f.dims]);
+    }
+    const scores = out.get('score')!;
+    let sum = 0;
+    for (const s of scores) sum += s;
+    this.expected = sum / nb;
+    this.B = nb;
+    this.tapSession = null;
+    this.tapFeeds = feeds;
+  }
+
+  async explain(x: Float32Array, n: number): Promise<DeepShapResult> {
+    if (!this.session) throw new Error('setBackground() first');
+    const size = perSample(this.model);
+    const per = Math.max(1, this.options.pairsPerRun ?? 1);
+    const out = await runBatched(this.session, x, n, this.model.inputShape, per, ['phi', 'score'], this.feeds);
+    const phi = out.get('phi')!;
+    const scores = out.get('score')!;
+    const additivityErrors = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      let s = 0;
+      for (let k = i * size; k < (i + 1) * size; k++) s += phi[k]!;
+      additivityErrors[i] = s - (scores[i]! - this.expected);
+    }
+    return { attributions: phi, scores, expectedValue: this.expected, additivityErrors };
+  }
+
+  async dispose(): Promise<void> {
+    await this.session?.release();
+    await this.tapSession?.release();
+    this.session = null;
+    this.feeds = {};
+    this.tapFeeds = [];
+  }
+}
