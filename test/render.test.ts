@@ -5,6 +5,7 @@ import {
   alignmentFigure,
   attributionHeatmap,
   bandScale,
+  colorBlocks,
   divergingColor,
   el,
   importanceBars,
@@ -217,4 +218,28 @@ test('PNG export: dimensions follow the SVG, letters and colours are drawn', () 
   assert.equal(renderFigure(svg, 'svg'), svg);
   assert.ok(Buffer.isBuffer(renderFigure(svg, 'png')));
   assert.throws(() => renderFigure(svg, 'gif' as 'svg'), /unknown figure format/);
+});
+
+test('colour blocks: one square per value, one path per colour', () => {
+  const g = colorBlocks([1, -1, 0, 1, 0.5], { x: 10, y: 5, cellWidth: 4, height: 6 }).markup;
+  assert.equal(count(g, '<path'), 4);
+  assert.match(g, /fill="#d90000" d="M10 5h4v6h-4zM22 5h4v6h-4z"/);
+  assert.match(g, /fill="#034da1" d="M14 5h4v6h-4z"/);
+  assert.match(g, new RegExp(`fill="${DIVERGING_21[15]}"`));
+});
+
+test('figures survive degenerate input: empty alignment, all zeros, NaN', () => {
+  const empty = { miRNA: '', target: '', alignedTarget: '', alignedMirna: '', columnScores: [], mirnaImportance: [], targetImportance: [], alignmentScore: 0 };
+  const svg = alignmentFigure(empty);
+  assert.deepEqual(xmlProblems(svg), []);
+  assert.equal(count(svg, 'class="glyph '), 0);
+  const zeros = alignmentFigure({ ...fixtureAlignment(), columnScores: new Array(56).fill(0) });
+  assert.equal(count(zeros, '<g class="column" fill="#dadada">'), 56);
+  const bars = importanceBars([0, Number.NaN, 0], {});
+  assert.deepEqual(xmlProblems(bars), []);
+  assert.equal(count(bars, 'class="bar"'), 3);
+  assert.equal(bars.includes('NaN'), false);
+  const heat = attributionHeatmap(new Float32Array(1000), null, MIRNA, TARGET);
+  assert.equal(count(heat, '<path fill="#dadada"'), 1);
+  assert.equal(heat.includes('NaN'), false);
 });

@@ -35,6 +35,7 @@ export {
 } from './palette.js';
 export { axisBottom, axisLeft, scaleTicks, defaultTickFormat, type AxisOptions, type AxisTick } from './axis.js';
 export { colorBar, type ColorBarOptions } from './colorbar.js';
+export { colorBlocks, type ColorBlocksOptions } from './blocks.js';
 export { alignmentFigure, pairMark, paletteLegend, type AlignmentFigureOptions, type PairMark } from './alignment-figure.js';
 export { importanceBars, type ImportanceBarsOptions } from './importance-bars.js';
 export { attributionHeatmap, type HeatmapOptions } from './heatmap.js';
