@@ -46,7 +46,7 @@ export interface ColumnNames {
 export interface ReadPairsOptions {
   /** Default: by extension (.tsv/.tab, .csv, .fa/.fasta/.fna/.fas), else by content. */
   format?: PairFormat;
-  /** Field separator; default tab for .tsv, comma for .csv, otherwise sniffed from the first line. */
+  /** Field separator; default tab for TSV, comma for CSV. */
   delimiter?: string;
   columns?: ColumnNames;
   /** Accept targets longer than 50 nt (for `attrament scan`, which cuts them into windows). */
@@ -143,7 +143,7 @@ async function* readPairRecords(file: string, options: ReadPairsOptions, stats: 
   if (options.targetFasta !== undefined) {
     throw new InputError(file, undefined, `a target FASTA was given, but this file is ${format.toUpperCase()}, not FASTA`);
   }
-  const delimiter = options.delimiter ?? (format === 'csv' ? ',' : path.extname(file).toLowerCase() === '.tsv' ? '\t' : undefined);
+  const delimiter = options.delimiter ?? (format === 'csv' ? ',' : '\t');
   yield* readDelimitedPairs(file, delimiter, options.columns ?? {}, checker, stats);
 }
 
@@ -211,11 +211,6 @@ interface ColumnLayout {
   id: number;
 }
 
-function sniffDelimiter(text: string): string {
-  if (text.includes('\t')) return '\t';
-  return text.includes(',') ? ',' : '\t';
-}
-
 function findColumn(names: string[], candidates: string[]): number {
   for (const candidate of candidates) {
     const lower = candidate.toLowerCase();
@@ -266,12 +261,11 @@ function headerlessLayout(file: string, line: number, width: number, columns: Co
 
 async function* readDelimitedPairs(
   file: string,
-  delimiterOption: string | undefined,
+  delimiter: string,
   columns: ColumnNames,
   checker: PairChecker,
   stats: ReadStats,
 ): AsyncGenerator<PairRecord> {
-  let delimiter = delimiterOption;
   let layout: ColumnLayout | undefined;
   let pending: { text: string; line: number } | undefined;
   let sawContent = false;
@@ -283,7 +277,6 @@ async function* readDelimitedPairs(
       if (text.trim() === '') continue;
       pending = { text, line };
     }
-    delimiter ??= sniffDelimiter(pending.text);
     const split = splitDelimited(pending.text, delimiter);
     if (split.unterminated) continue;
     const start = pending.line;
