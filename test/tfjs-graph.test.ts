@@ -182,7 +182,7 @@ test("SHAP's softmax rule: the worked example of deepshap.md", async () => {
   assert.ok(Math.abs(c0 + c1 - -0.6034) < 1e-4, `sum ${c0 + c1}`);
 });
 
-test('DeepSHAP parity with the published SHAP values (CLASH rows 18000-18002), no tensor leak', async () => {
+test('DeepSHAP parity with the published SHAP values (CLASH rows 18000-18002), no tensor leak', async (t) => {
   const shap = await TfjsDeepShapEngine.create(resnet);
   try {
     await shap.setBackground(encodeRows(PAPER_BACKGROUND.map((i) => positives[i]!)), 100);
@@ -202,6 +202,7 @@ test('DeepSHAP parity with the published SHAP values (CLASH rows 18000-18002), n
         maxRef = Math.max(maxRef, Math.abs(ref[i]!));
         maxDiff = Math.max(maxDiff, Math.abs(mine[i]! - ref[i]!));
       }
+      t.diagnostic(`row ${18000 + r}: Pearson ${corr}, max |diff| / max |ref| ${(maxDiff / maxRef).toExponential(2)}, additivity ${result.additivityErrors[r]!.toExponential(2)}`);
       assert.ok(corr >= 0.9999, `row ${18000 + r}: Pearson ${corr}`);
       assert.ok(maxDiff < 1e-3 * maxRef, `row ${18000 + r}: max |diff| ${maxDiff} vs max |ref| ${maxRef}`);
       assert.ok(Math.abs(result.additivityErrors[r]!) < 1e-4, `row ${18000 + r}: additivity ${result.additivityErrors[r]}`);
@@ -217,7 +218,7 @@ test('DeepSHAP parity with the published SHAP values (CLASH rows 18000-18002), n
   }
 });
 
-test('DeepSHAP on the CNN (LeakyReLU, max pooling, sigmoid): additivity', async () => {
+test('DeepSHAP on the CNN (LeakyReLU, max pooling, sigmoid): additivity', async (t) => {
   const shap = await TfjsDeepShapEngine.create(cnn);
   try {
     await shap.setBackground(encodeRows(PAPER_BACKGROUND.slice(0, 50).map((i) => positives[i]!)), 50);
@@ -227,6 +228,7 @@ test('DeepSHAP on the CNN (LeakyReLU, max pooling, sigmoid): additivity', async 
     await cnnEngine.dispose();
     for (let r = 0; r < 3; r++) {
       assert.ok(Math.abs(result.scores[r]! - scores[r]!) < 1e-6);
+      t.diagnostic(`CNN row ${18000 + r}: additivity ${result.additivityErrors[r]!.toExponential(2)}`);
       assert.ok(Math.abs(result.additivityErrors[r]!) < 1e-4, `row ${r}: additivity ${result.additivityErrors[r]}`);
       const phi = result.attributions.subarray(r * CELLS, (r + 1) * CELLS);
       assert.ok(phi.some((v) => Math.abs(v) > 1e-4), 'non-trivial attributions');

@@ -254,10 +254,23 @@ export class CompiledGraph {
         const n = d.shape[0];
         const [ho, wo, c] = p.outShape;
         if (sh > 1 || sw > 1) {
-          // Interleave zeros: [n, ho, wo, c] → [n, ho·sh, wo·sw, c], then drop the trailing zeros.
+          // Interleave zeros: [n, ho, wo, c] → [n, ho·sh, wo·sw, c]. The last sh−1 rows (sw−1
+          // columns) are zeros past the end of the dilated map: absorbed into the right padding
+          // where it is wide enough, cut off otherwise (a slice costs as much as a small conv here).
           const spread = tf.pad(tf.reshape(d, [n, ho, 1, wo, 1, c]), [[0, 0], [0, 0], [0, sh - 1], [0, 0], [0, sw - 1], [0, 0]]);
           d = tf.reshape(spread, [n, ho * sh, wo * sw, c]);
-          d = tf.slice(d, [0, 0, 0, 0], [n, (ho - 1) * sh + 1 - p.backCrop[0], (wo - 1) * sw + 1 - p.backCrop[1], c]);
+          const extraH = sh - 1 + p.backCrop[0] - p.backPad[1][1];
+          const extraW = sw - 1 + p.backCrop[1] - p.backPad[2][1];
+          if (extraH > 0 || extraW > 0) {
+            d = tf.slice(d, [0, 0, 0, 0], [n, ho * sh - Math.max(extraH, 0), wo * sw - Math.max(extraW, 0), c]);
+          }
+          const pad: [[number, number], [number, number], [number, number], [number, number]] = [
+            [0, 0],
+            [p.backPad[1][0], Math.max(-extraH, 0)],
+            [p.backPad[2][0], Math.max(-extraW, 0)],
+            [0, 0],
+          ];
+          return tf.conv2d(d, p.flipped, 1, pad);
         }
         return tf.conv2d(d, p.flipped, 1, p.backPad);
       }
@@ -316,6 +329,17 @@ export function maxPoolRoute(
   const routed = tf.mul(tf.cast(first, 'float32'), tf.expandDims(m, -1));
   const spread = tf.reshape(tf.transpose(tf.reshape(routed, [n, ho, wo, c, ph, pw]), [0, 1, 4, 2, 5, 3]), [n, ho * ph, wo * pw, c]);
   return h === ho * ph && w === wo * pw ? spread : tf.pad(spread, [[0, 0], [0, h - ho * ph], [0, w - wo * pw], [0, 0]]);
+}
+
+/**
+ * Element-wise choice without tf.where's broadcastTo, which copies all three operands when their
+ * shapes already agree (three full copies per call on the wasm backend).
+ */
+export function select(condition: tf.Tensor, whenTrue: tf.Tensor, whenFalse: tf.Tensor): tf.Tensor {
+  if (condition.shape.join() !== whenTrue.shape.join() || whenTrue.shape.join() !== whenFalse.shape.join()) {
+    return tf.where(condition, whenTrue, whenFalse);
+  }
+  return tf.engine().runKernel('Select', { condition, t: whenTrue, e: whenFalse }) as tf.Tensor;
 }
 
 /** `[rows, units]` of zeros with ones in column `unit`: the incoming multiplier of the explained output. */

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { GraphNode, ModelGraph } from '../graph.js';
 import type { DeepShapEngine, DeepShapResult } from '../engine.js';
 import { initTfjsBackend, type TfjsBackendName } from './backend.js';
-import { CompiledGraph, maxPoolRoute, selector } from './compiled.js';
+import { CompiledGraph, maxPoolRoute, select, selector } from './compiled.js';
 import { propagate } from './backward.js';
 import { activationDerivative, checkInput, nodesNeededBackward } from './engine.js';
 
@@ -165,10 +165,10 @@ export class TfjsDeepShapEngine implements DeepShapEngine {
       const routedX = maxPoolRoute(tf.mul(m, tf.sub(cm, fr)), a, p);
       const routedR = maxPoolRoute(tf.mul(m, tf.sub(f, cm)), ar, p);
       const dIn = tf.sub(a, ar);
-      return tf.where(tf.less(tf.abs(dIn), MAXPOOL_EPS), tf.zerosLike(routedX), tf.div(tf.add(routedX, routedR), dIn));
+      return select(tf.less(tf.abs(dIn), MAXPOOL_EPS), tf.zerosLike(routedX), tf.div(tf.add(routedX, routedR), dIn));
     }
     const dIn = tf.sub(a, ar);
-    const factor = tf.where(tf.less(tf.abs(dIn), RESCALE_EPS), bg.derivs.get(node.id)!, tf.div(tf.sub(f, fr), dIn));
+    const factor = select(tf.less(tf.abs(dIn), RESCALE_EPS), bg.derivs.get(node.id)!, tf.div(tf.sub(f, fr), dIn));
     return tf.mul(m, factor);
   }
 
