@@ -1,0 +1,142 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { graphFromFiles, readLayersModelDir } from '../src/model/files.js';
+import { sharedPath } from '../src/paths.js';
+import { OrtDeepShapEngine } from '../src/model/onnx/index.js';
+import { ReferenceDeepShapEngine } from '../src/attribution/deepshap-reference.js';
+import { deepShap, paperBackgroundIndices } from '../src/attribution/deepshap.js';
+import type { DeepShapEngine } from '../src/model/engine.js';
+import { encodePairs } from '../src/encoding/index.js';
+import { readNpy } from '../src/io/npy.js';
+
+// The file is clean (`id,miRNA,miRNA_name,gene,gene_name,label`): a plain split is enough here.
+async function positiveSet(): Promise<{ miRNA: string; target: string }[]> {
+  const text = await readFile(sharedPath('datasets/positive_set_extended.csv'), 'utf8');
+  return text
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((line) => {
+      const c = line.split(',');
+      return { miRNA: c[1]!, target: c[3]! };
+    });
+}
+
+function pearson(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  const n = a.length;
+  let ma = 0, mb = 0;
+  for (let i = 0; i < n; i++) { ma += a[i]!; mb += b[i]!; }
+  ma /= n; mb /= n;
+  let sab = 0, saa = 0, sbb = 0;
+  for (let i = 0; i < n; i++) {
+    const da = a[i]! - ma, db = b[i]! - mb;
+    sab += da * db; saa += da * da; sbb += db * db;
+  }
+  return sab / Math.sqrt(saa * sbb);
+}
+
+const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]!;
+
+test('paper background: the 100 rows of deepshap.md', () => {
+  assert.equal(paperBackgroundIndices.length, 100);
+  assert.deepEqual(paperBackgroundIndices.slice(0, 6), [2993, 12296, 15529, 2054, 17153, 8337]);
+  assert.deepEqual(paperBackgroundIndices.slice(-5), [1901, 11373, 15453, 8059, 12632]);
+  assert.equal(new Set(paperBackgroundIndices).size, 100);
+});
+
+test('ResNet DeepSHAP matches the authors on CLASH rows 18000-18019', async () => {
+  const rows = await positiveSet();
+  const gold = await readNpy(sharedPath('datasets/positive_set_shaps_18.npy'));
+  assert.deepEqual(gold.shape, [513, 50, 20]);
+  const model = graphFromFiles(await readLayersModelDir(sharedPath('models/mirbind-resnet')));
+  const engine = new OrtDeepShapEngine(model, { threads: 2 });
+  await engine.setBackground(encodePairs(paperBackgroundIndices.map((i) => rows[i]!)), 100);
+  const n = 20;
+  const warnings: string[] = [];
+  const result = await deepShap(engine, encodePairs(rows.slice(18000, 18000 + n)), n, { chunkSize: 8, onWarning: (m) => warnings.push(m) });
+  await engine.dispose();
+  const r = Array.from({ length: n }, (_, i) => pearson(result.attributions.subarray(i * 1000, (i + 1) * 1000), gold.data.subarray(i * 1000, (i + 1) * 1000)));
+  assert.ok(Math.min(...r) >= 0.9999, `min Pearson ${Math.min(...r)}`);
+  assert.ok(median(r) >= 0.99999, `median Pearson ${median(r)}`);
+  // The values themselves, not only their shape: relative error of the whole block.
+  let num = 0, den = 0;
+  for (let i = 0; i < n * 1000; i++) {
+    num += (result.attributions[i]! - gold.data[i]!) ** 2;
+    den += gold.data[i]! ** 2;
+  }
+  assert.ok(Math.sqrt(num / den) < 1e-3, `relative error ${Math.sqrt(num / den)}`);
+  assert.ok(Math.abs(result.worstAdditivity.error) < 1e-4, `additivity ${result.worstAdditivity.error}`);
+  assert.ok(Math.abs(result.expectedValue - 0.55995) < 1e-4, `expected value ${result.expectedValue}`);
+  assert.deepEqual(warnings, []);
+});
+
+test('CNN DeepSHAP (LeakyReLU, max-pool, sigmoid) agrees with a float64 computation of the same rules', async () => {
+  const rows = await positiveSet();
+  const model = graphFromFiles(await readLayersModelDir(sharedPath('models/mirbind-cnn')));
+  const bg = encodePairs(paperBackgroundIndices.map((i) => rows[i]!));
+  const x = encodePairs([rows[18000]!, rows[18002]!]);
+  const fast = new OrtDeepShapEngine(model, { threads: 2 });
+  await fast.setBackground(bg, 100);
+  const got = await fast.explain(x, 2);
+  await fast.dispose();
+  const slow = new ReferenceDeepShapEngine(model);
+  await slow.setBackground(bg, 100);
+  const want = slow.explain64(x, 2);
+  for (let i = 0; i < 2; i++) {
+    const r = pearson(got.attributions.subarray(i * 1000, (i + 1) * 1000), want.attributions.subarray(i * 1000, (i + 1) * 1000));
+    assert.ok(r >= 0.99999, `pair ${i}: Pearson ${r}`);
+    assert.ok(Math.abs(got.additivityErrors[i]!) < 1e-4, `additivity ${got.additivityErrors[i]}`);
+    assert.ok(Math.abs(got.scores[i]! - want.scores[i]!) < 1e-5);
+  }
+});
+
+test('ResNet: the literal SHAP rule (Abs/Less/Where) and the IsNaN form give the same attributions', async () => {
+  const rows = await positiveSet();
+  const model = graphFromFiles(await readLayersModelDir(sharedPath('models/mirbind-resnet')));
+  const bg = encodePairs(paperBackgroundIndices.slice(0, 16).map((i) => rows[i]!));
+  const x = encodePairs([rows[18005]!]);
+  const out = [];
+  for (const rescale of ['where', 'nan'] as const) {
+    const e = new OrtDeepShapEngine(model, { threads: 2, rescale, foldBatchNorm: rescale === 'nan' });
+    await e.setBackground(bg, 16);
+    out.push(await e.explain(x, 1));
+    await e.dispose();
+  }
+  let maxDiff = 0;
+  for (let i = 0; i < 1000; i++) maxDiff = Math.max(maxDiff, Math.abs(out[0]!.attributions[i]! - out[1]!.attributions[i]!));
+  assert.ok(maxDiff < 1e-6, `max |difference| ${maxDiff}`);
+  assert.ok(out[0]!.attributions.some((v) => Math.abs(v) > 1e-3));
+});
+
+test('deepShap: chunks, progress, and an additivity warning naming the worst pair', async () => {
+  const calls: number[] = [];
+  const fake: DeepShapEngine = {
+    name: 'fake',
+    async setBackground() {},
+    async explain(x, n) {
+      calls.push(n);
+      const start = calls.slice(0, -1).reduce((a, b) => a + b, 0);
+      return {
+        attributions: x.map((v) => v * 2),
+        scores: Float32Array.from({ length: n }, (_, i) => start + i),
+        expectedValue: 0.5,
+        additivityErrors: Float64Array.from({ length: n }, (_, i) => (start + i === 3 ? -0.05 : start + i === 5 ? 0.02 : 1e-6)),
+      };
+    },
+    async dispose() {},
+  };
+  const x = Float32Array.from({ length: 7 * 1000 }, (_, i) => i % 3);
+  const progress: [number, number][] = [];
+  const warnings: [string, { index: number; error: number }][] = [];
+  const r = await deepShap(fake, x, 7, { chunkSize: 3, onProgress: (d, t) => progress.push([d, t]), onWarning: (m, w) => warnings.push([m, w]) });
+  assert.deepEqual(calls, [3, 3, 1]);
+  assert.deepEqual(progress, [[3, 7], [6, 7], [7, 7]]);
+  assert.deepEqual(Array.from(r.scores), [0, 1, 2, 3, 4, 5, 6]);
+  assert.equal(r.attributions[1001], 2 * (1001 % 3));
+  assert.deepEqual(r.worstAdditivity, { index: 3, error: -0.05 });
+  assert.equal(warnings.length, 1);
+  assert.match(warnings[0]![0], /2 of 7 pairs/);
+  assert.match(warnings[0]![0], /pair 3/);
+  await assert.rejects(deepShap(fake, x, 6), RangeError);
+});

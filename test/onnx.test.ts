@@ -1,0 +1,96 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { graphFromFiles, readLayersModelDir } from '../src/model/files.js';
+import { buildModelGraph, UnsupportedLayerError, type ModelGraph } from '../src/model/graph.js';
+import { sharedPath } from '../src/paths.js';
+import { OrtEngine, deepShapOnnx, gradientOnnx, tfPadding } from '../src/model/onnx/index.js';
+import { ReferenceDeepShapEngine } from '../src/attribution/deepshap-reference.js';
+import { encodePairs } from '../src/encoding/index.js';
+
+const resnet = async () => graphFromFiles(await readLayersModelDir(sharedPath('models/mirbind-resnet')));
+const cnn = async () => graphFromFiles(await readLayersModelDir(sharedPath('models/mirbind-cnn')));
+
+function pearson(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  const n = a.length;
+  let ma = 0, mb = 0;
+  for (let i = 0; i < n; i++) { ma += a[i]!; mb += b[i]!; }
+  ma /= n; mb /= n;
+  let sab = 0, saa = 0, sbb = 0;
+  for (let i = 0; i < n; i++) {
+    const da = a[i]! - ma, db = b[i]! - mb;
+    sab += da * db; saa += da * da; sbb += db * db;
+  }
+  return sab / Math.sqrt(saa * sbb);
+}
+
+test('TF SAME padding puts the odd pixel at the bottom/right', () => {
+  assert.deepEqual(tfPadding(50, 3, 2, 'same'), [0, 1, 25]);
+  assert.deepEqual(tfPadding(25, 3, 2, 'same'), [1, 1, 13]);
+  assert.deepEqual(tfPadding(10, 3, 2, 'same'), [0, 1, 5]);
+  assert.deepEqual(tfPadding(50, 1, 2, 'same'), [0, 0, 25]);
+  assert.deepEqual(tfPadding(20, 3, 1, 'same'), [1, 1, 20]);
+  assert.deepEqual(tfPadding(13, 4, 4, 'valid'), [0, 0, 3]);
+});
+
+test('OrtEngine: ResNet p1 of the known pair, and the same scores through the gradient graph', async () => {
+  const engine = await OrtEngine.create(await resnet(), { threads: 1 });
+  const x = encodePairs([
+    { miRNA: 'TGAGGTAGTAGGTTGTATAG', target: 'ATGTCAACCTACCTACTTCTAAGCACAGGGTATGAAGCTCTCTTTCCACT' },
+    { miRNA: 'TGAGGTAGTAGGTTGTATAG', target: 'A' },
+  ]);
+  const p = await engine.predict(x, 2);
+  assert.ok(Math.abs(p[0]! - 0.8525336) < 1e-5, `p1 = ${p[0]}`);
+  const { scores, gradients } = await engine.gradient(x, 2);
+  assert.ok(Math.abs(scores[0]! - p[0]!) < 1e-6);
+  assert.ok(Math.abs(scores[1]! - p[1]!) < 1e-6);
+  assert.equal(gradients.length, 2 * 1000);
+  assert.ok(gradients.some((v) => v !== 0));
+  await engine.dispose();
+});
+
+test('OrtEngine: plain gradients of both models match a float64 computation', async () => {
+  const pairs = [
+    { miRNA: 'TGAGGTAGTAGGTTGTATAG', target: 'ATGTCAACCTACCTACTTCTAAGCACAGGGTATGAAGCTCTCTTTCCACT' },
+    { miRNA: 'TAGCACCATCTGAAATCGGTTA', target: 'GGCAGTGCTATTTAAAGGTCAATGTTCACAGAACAGCAGGAAATGCTGAA' },
+  ];
+  const x = encodePairs(pairs);
+  for (const model of [await cnn(), await resnet()]) {
+    const engine = await OrtEngine.create(model, { threads: 1 });
+    const got = await engine.gradient(x, 2);
+    const want = new ReferenceDeepShapEngine(model).gradient64(x, 2);
+    for (let i = 0; i < 2; i++) {
+      assert.ok(Math.abs(got.scores[i]! - want.scores[i]!) < 1e-5, `${model.name} score ${got.scores[i]} vs ${want.scores[i]}`);
+      const r = pearson(got.gradients.subarray(i * 1000, (i + 1) * 1000), want.gradients.subarray(i * 1000, (i + 1) * 1000));
+      assert.ok(r > 0.99999, `${model.name} pair ${i}: gradient Pearson ${r}`);
+    }
+    await engine.dispose();
+  }
+});
+
+test('a layer the ONNX builders cannot handle is an UnsupportedLayerError naming it', async () => {
+  const model = await cnn();
+  // Hand-made graph: the CNN with one node turned into an op kind no builder knows.
+  const broken: ModelGraph = {
+    ...model,
+    nodes: model.nodes.map((n, i) => (i === 3 ? { ...n, name: 'mystery_layer', layerClass: 'Mystery', op: { kind: 'mystery' } as any } : n)),
+  };
+  assert.throws(() => deepShapOnnx(broken, 4), (e: unknown) => e instanceof UnsupportedLayerError && /mystery_layer/.test(e.message) && /Mystery/.test(e.message));
+  assert.throws(() => gradientOnnx(broken), (e: unknown) => e instanceof UnsupportedLayerError && /mystery_layer/.test(e.message));
+  // Overlapping max pooling has no DeepSHAP rule here.
+  const overlapping: ModelGraph = {
+    ...model,
+    nodes: model.nodes.map((n) => (n.op.kind === 'maxpool' ? { ...n, op: { ...n.op, strides: [1, 1] as [number, number] } } : n)),
+  };
+  const poolName = overlapping.nodes.filter((n) => n.op.kind === 'maxpool').at(-1)!.name;
+  assert.throws(() => deepShapOnnx(overlapping, 4), (e: unknown) => e instanceof UnsupportedLayerError && e.message.includes(`(${poolName})`));
+  // A Keras layer the graph IR does not know, e.g. an LSTM, is named by buildModelGraph.
+  const json = {
+    modelTopology: {
+      model_config: {
+        class_name: 'Sequential',
+        config: { name: 's', layers: [{ class_name: 'LSTM', config: { name: 'my_lstm', units: 4, batch_input_shape: [null, 50, 20] } }] },
+      },
+    },
+  };
+  assert.throws(() => buildModelGraph(json, new Map()), (e: unknown) => e instanceof UnsupportedLayerError && /my_lstm/.test(e.message) && /LSTM/.test(e.message));
+});
