@@ -6,21 +6,10 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { sharedPath } from '../src/paths.js';
+import { readNpy } from '../src/io/npy.js';
 import { Aligner, type GapModel } from '../src/alignment/index.js';
 
 const PYTHON_ORIGINAL_US = 2500;
-
-/** Little-endian float64 C-order .npy (the format of shared/datasets/positive_set_shaps_18.npy). */
-function readFloat64Npy(file: string): { data: Float64Array; shape: number[] } {
-  const buf = readFileSync(file);
-  const major = buf[6]!;
-  const headerLength = major === 1 ? buf.readUInt16LE(8) : buf.readUInt32LE(8);
-  const start = (major === 1 ? 10 : 12) + headerLength;
-  const header = buf.toString('latin1', start - headerLength, start);
-  if (!header.includes("'descr': '<f8'") || !header.includes("'fortran_order': False")) throw new Error(`${file}: not a C-order <f8 array`);
-  const shape = /'shape': \(([^)]*)\)/.exec(header)![1]!.split(',').filter((s) => s.trim()).map(Number);
-  return { data: new Float64Array(buf.buffer.slice(buf.byteOffset + start, buf.byteOffset + buf.length)), shape };
-}
 
 interface Pair {
   miRNA: string;
@@ -28,8 +17,9 @@ interface Pair {
   attributions: Float64Array;
 }
 
-function loadPairs(): Pair[] {
-  const { data } = readFloat64Npy(sharedPath('datasets', 'positive_set_shaps_18.npy'));
+async function loadPairs(): Promise<Pair[]> {
+  const { data, shape } = await readNpy(sharedPath('datasets', 'positive_set_shaps_18.npy'));
+  if (!(data instanceof Float64Array) || shape.join('x') !== '513x50x20') throw new Error('positive_set_shaps_18.npy: expected float64 [513, 50, 20]');
   return readFileSync(sharedPath('golden', 'alignment_clash_rows18000.jsonl'), 'utf8')
     .split('\n')
     .filter((l) => l.trim())
@@ -73,7 +63,7 @@ function measure(pairs: Pair[], gapModel: GapModel, seconds: number): Measuremen
 }
 
 export async function benchAlignment(seconds = 2): Promise<void> {
-  const pairs = loadPairs();
+  const pairs = await loadPairs();
   process.stdout.write(`attribution sequence alignment: ${pairs.length} CLASH matrices (50×20), ~${seconds} s per gap model\n`);
   for (const gapModel of ['reference', 'affine'] as const) {
     const { perSecond, microseconds, cpuMicroseconds } = measure(pairs, gapModel, seconds);

@@ -74,7 +74,9 @@ export class Aligner {
   private frameCapacity = 0;
   private dpCapacity = 0;
   private S = new Float64Array(0);
+  /** The attributions being aligned: the caller's Float64Array itself, or `ownFrame` holding a copy. */
   private frame: Float64Array<ArrayBufferLike> = new Float64Array(0);
+  private ownFrame = new Float64Array(0);
   private rowSums = new Float64Array(0);
   private signTable = new Float64Array(0);
   private targetCodes = new Uint8Array(0);
@@ -216,7 +218,6 @@ export class Aligner {
     }
   }
 
-  private ownFrame = new Float64Array(0);
   private frameCopy(): Float64Array {
     return this.ownFrame.length === this.rows * this.cols ? this.ownFrame : (this.ownFrame = new Float64Array(this.rows * this.cols));
   }
