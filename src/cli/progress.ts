@@ -22,7 +22,12 @@ export class Progress {
   }
 
   tick(n = 1): void {
-    this.done += n;
+    this.update(this.done + n);
+  }
+
+  /** Sets the count of finished items. */
+  update(done: number): void {
+    this.done = done;
     const now = Date.now();
     if (now - this.lastDraw >= (this.tty ? 100 : 5000)) {
       this.lastDraw = now;

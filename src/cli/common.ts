@@ -1,0 +1,73 @@
+import os from 'node:os';
+import { Option, type Command } from 'commander';
+import type { ReadPairsOptions } from '../io/pairs.js';
+import { ENGINE_KINDS, type EngineKind } from '../pipeline/engines.js';
+import { Progress } from './progress.js';
+
+/** Options every command that reads pairs shares. */
+export function addInputOptions(cmd: Command): Command {
+  return cmd
+    .option('--targets <fasta>', 'PAIRS is a miRNA FASTA; pair it with the targets of this FASTA (all pairs)')
+    .option('--paired', 'with --targets: pair the i-th miRNA with the i-th target instead of all pairs')
+    .option('--quiet', 'no progress on stderr');
+}
+
+export function addModelOptions(cmd: Command): Command {
+  return cmd
+    .option('--model <dir|url|name>', "TF.js layers model: a directory, a model.json URL, or 'mirbind' (ResNet) / 'mirbind-cnn'", 'mirbind')
+    .addOption(new Option('--engine <engine>', 'numeric engine').choices([...ENGINE_KINDS]).default('onnx'))
+    .option('--threads <n>', 'threads (default: all cores)', positiveInt);
+}
+
+export function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`expected a positive integer, got '${value}'`);
+  return n;
+}
+
+export function nonNegativeNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) throw new Error(`expected a number ≥ 0, got '${value}'`);
+  return n;
+}
+
+export function readOptions(opts: { targets?: string; paired?: boolean }, onWarning: (m: string) => void): ReadPairsOptions {
+  return {
+    ...(opts.targets ? { targetFasta: opts.targets, format: 'fasta' as const } : {}),
+    ...(opts.paired ? { paired: true } : {}),
+    onWarning: (w) => onWarning(w.message),
+  };
+}
+
+/** Each distinct warning once, on stderr. */
+export function warnOnce(): (message: string) => void {
+  const seen = new Set<string>();
+  return (message) => {
+    if (seen.has(message)) return;
+    seen.add(message);
+    process.stderr.write(`attrament: warning: ${message}\n`);
+  };
+}
+
+export function info(quiet: boolean | undefined): (message: string) => void {
+  return (message) => {
+    if (!quiet) process.stderr.write(`attrament: ${message}\n`);
+  };
+}
+
+export function progressFor(label: string, quiet: boolean | undefined): (done: number, total: number) => void {
+  let bar: Progress | null = null;
+  return (done, total) => {
+    bar ??= new Progress(label, total, quiet);
+    bar.update(done);
+    if (done >= total) bar.finish();
+  };
+}
+
+export function engineKind(value: string): EngineKind {
+  return value as EngineKind;
+}
+
+export function defaultThreads(): number {
+  return os.availableParallelism();
+}

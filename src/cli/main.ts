@@ -1,0 +1,45 @@
+import { Command, CommanderError } from 'commander';
+import { removeOpenTempFiles } from '../io/atomic.js';
+import { predictCommand, evaluateCommand } from './predict.js';
+import { explainCommand, alignCommand } from './explain.js';
+import { reportCommand } from './report.js';
+import { figureCommand } from './figure.js';
+
+export function program(): Command {
+  return new Command('attrament')
+    .description('Make deep-learning miRNA target-site models explain themselves: attributions (DeepSHAP & co.) and attribution sequence alignment.')
+    .version('0.1.0')
+    .showHelpAfterError()
+    .addCommand(explainCommand())
+    .addCommand(alignCommand())
+    .addCommand(predictCommand())
+    .addCommand(evaluateCommand())
+    .addCommand(reportCommand())
+    .addCommand(figureCommand());
+}
+
+/** Runs the CLI; resolves to the exit code. Errors are one line on stderr, with no partial output left. */
+export async function main(argv: string[]): Promise<number> {
+  const onSignal = (): void => {
+    removeOpenTempFiles();
+    process.exit(130);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    await program()
+      .exitOverride()
+      .configureOutput({ writeErr: (s) => process.stderr.write(s) })
+      .parseAsync(argv);
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode;
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`attrament: ${message.split('\n')[0]}\n`);
+    if (process.env.ATTRAMENT_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+    return 1;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}

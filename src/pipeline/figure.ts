@@ -1,0 +1,74 @@
+import path from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { atomicWriteFile } from '../io/atomic.js';
+import { bindingMatrix } from '../encoding/index.js';
+import { alignmentFigure, attributionHeatmap, importanceBars, renderFigure } from '../render/index.js';
+import { runExplain, type ExplainJobOptions, type ExplainedPair } from './explain.js';
+import { runAlign, type AlignJobOptions } from './align.js';
+
+export const FIGURE_KINDS = ['alignment', 'mirna-importance', 'target-importance', 'heatmap'] as const;
+export type FigureKind = (typeof FIGURE_KINDS)[number];
+
+export function figureSvg(kind: FigureKind, e: ExplainedPair): string {
+  const { pair, alignment } = e;
+  const name = pair.id ?? `${pair.miRNA}:${pair.target}`;
+  switch (kind) {
+    case 'alignment':
+      return alignmentFigure(alignment, { title: `attribution alignment, ${name}` });
+    case 'mirna-importance':
+      return importanceBars(alignment.mirnaImportance.slice(0, Math.min(20, pair.miRNA.length)), {
+        seedShade: true,
+        label: 'miRNA importance',
+        sequence: pair.miRNA.slice(0, 20),
+        title: `miRNA importance, ${name}`,
+      });
+    case 'target-importance':
+      return importanceBars(alignment.targetImportance, { label: 'target importance', sequence: pair.target, title: `target importance, ${name}` });
+    case 'heatmap':
+      return attributionHeatmap(e.attributions, bindingMatrix(pair.miRNA, pair.target), pair.miRNA, pair.target, { title: `attributions, ${name}` });
+  }
+}
+
+export interface FigureJobOptions {
+  source: { explain: Omit<ExplainJobOptions, 'out' | 'format' | 'noRecords' | 'onPair' | 'npyOut'> } | { align: Omit<AlignJobOptions, 'out' | 'format' | 'noRecords' | 'onPair'> };
+  kinds: FigureKind[];
+  format: 'svg' | 'png';
+  /** One file: the figure of pair `index` (1-based; default 1) and the first kind. */
+  out?: string;
+  index?: number;
+  /** A folder: every kind for every pair, named `<n>-<id>-<kind>.<format>`. */
+  outDir?: string;
+}
+
+/** `figure`: SVG or PNG figures of explained pairs. Returns the files written. */
+export async function runFigures(options: FigureJobOptions): Promise<string[]> {
+  const chosen: ExplainedPair[] = [];
+  let seen = 0;
+  const wanted = options.index ?? 1;
+  const onPair = (e: ExplainedPair): void => {
+    seen++;
+    if (options.outDir || seen === wanted) chosen.push({ ...e, attributions: Float32Array.from(e.attributions) });
+  };
+  if ('explain' in options.source) await runExplain({ ...options.source.explain, format: 'json', noRecords: true, onPair });
+  else await runAlign({ ...options.source.align, format: 'json', noRecords: true, onPair });
+  if (chosen.length === 0) throw new Error(`--index ${wanted}: the input has only ${seen} pairs`);
+  const written: string[] = [];
+  if (options.outDir) {
+    await mkdir(options.outDir, { recursive: true });
+    for (const [k, e] of chosen.entries()) {
+      const stem = `${String(k + 1).padStart(4, '0')}${e.pair.id ? '-' + e.pair.id.replace(/[^A-Za-z0-9_.-]+/g, '_') : ''}`;
+      for (const kind of options.kinds) {
+        const file = path.join(options.outDir, `${stem}-${kind}.${options.format}`);
+        await atomicWriteFile(file, renderFigure(figureSvg(kind, e), options.format));
+        written.push(file);
+      }
+    }
+  } else {
+    const data = renderFigure(figureSvg(options.kinds[0]!, chosen[0]!), options.format);
+    if (options.out) {
+      await atomicWriteFile(options.out, data);
+      written.push(options.out);
+    } else process.stdout.write(data);
+  }
+  return written;
+}
