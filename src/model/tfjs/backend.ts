@@ -1,0 +1,64 @@
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+
+export type TfjsBackendName = 'wasm' | 'cpu';
+
+export class BackendUnavailableError extends Error {
+  constructor(
+    readonly requested: string,
+    readonly active: string | null,
+    detail = '',
+  ) {
+    super(
+      `TF.js backend '${requested}' could not be started` +
+        (active ? ` (TF.js fell back to '${active}')` : '') +
+        (detail ? `: ${detail}` : ''),
+    );
+    this.name = 'BackendUnavailableError';
+  }
+}
+
+let wasmConfigured = false;
+
+function configureWasm(): void {
+  if (wasmConfigured) return;
+  // Node has no fetch of relative URLs for the .wasm files: point the loader at the package's dist folder.
+  const require = createRequire(import.meta.url);
+  const distDir = path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm'));
+  setWasmPaths(distDir + path.sep);
+  // The threaded wasm build needs browser workers and never starts in Node; TF.js would then quietly
+  // switch to the slow `cpu` backend. Forcing the single-threaded SIMD build avoids that.
+  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+  setThreadsCount(1);
+  wasmConfigured = true;
+}
+
+/**
+ * Makes `name` the active TF.js backend of this thread, or throws: TF.js's own fallback to another
+ * backend would silently change both speed and numerics.
+ */
+export async function useTfjsBackend(name: TfjsBackendName | string): Promise<void> {
+  if (name === 'wasm') configureWasm();
+  if (tf.getBackend() === name) return;
+  if (!tf.engine().registryFactory[name]) {
+    throw new BackendUnavailableError(name, null, `not registered (have: ${Object.keys(tf.engine().registryFactory).join(', ')})`);
+  }
+  let ok = false;
+  let cause = '';
+  try {
+    ok = await tf.setBackend(name);
+    await tf.ready();
+  } catch (e) {
+    cause = e instanceof Error ? e.message : String(e);
+  }
+  const active = tf.getBackend() ?? null;
+  if (!ok || active !== name) throw new BackendUnavailableError(name, active !== name ? active : null, cause);
+  if (name === 'cpu') {
+    // Its first-use banner recommends tfjs-node, which cannot be installed here: noise on stderr.
+    const cpu = tf.findBackend('cpu') as unknown as { firstUse?: boolean };
+    if (cpu) cpu.firstUse = false;
+  }
+}
