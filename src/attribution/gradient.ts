@@ -53,5 +53,5 @@ export function gradientTimesInput(
   n: number,
   options: { batchSize?: number } = {},
 ): Promise<GradientAttributionResult> {
-  return gradientMap(engine, x, n, options.batchSize ?? DEFAULT_BATCH_SIZE, (g, v) => g * v);
+  return gradientMap(engine, x, n, options.batchSize ?? DEFAULT_BATCH_SIZE, (g, v) => (v === 0 ? 0 : g * v));
 }

@@ -86,7 +86,9 @@ export async function integratedGradients(
     const bBase = baselineOffset(i);
     let total = 0;
     for (let c = 0; c < MATRIX_CELLS; c++) {
-      const phi = (x[xBase + c]! - baseline[bBase + c]!) * sums[xBase + c]!;
+      const delta = x[xBase + c]! - baseline[bBase + c]!;
+      // A cell equal to its baseline gets +0, not the −0 of a negative gradient times 0.
+      const phi = delta === 0 ? 0 : delta * sums[xBase + c]!;
       attributions[xBase + c] = phi;
       total += phi;
     }

@@ -46,6 +46,14 @@ export class Xoshiro128 {
     if ((this.s0 | this.s1 | this.s2 | this.s3) === 0) this.s0 = 1;
   }
 
+  /** A generator at an explicit xoshiro128** state (reference vectors, resuming a stream). */
+  static fromState(s0: number, s1: number, s2: number, s3: number): Xoshiro128 {
+    const rng = new Xoshiro128(0);
+    [rng.s0, rng.s1, rng.s2, rng.s3] = [s0 | 0, s1 | 0, s2 | 0, s3 | 0];
+    if ((rng.s0 | rng.s1 | rng.s2 | rng.s3) === 0) throw new RangeError('xoshiro128** state must not be all zero');
+    return rng;
+  }
+
   /** Next 32-bit unsigned integer. */
   nextUint32(): number {
     const result = Math.imul(rotl32(Math.imul(this.s1, 5), 7), 9);
