@@ -17,7 +17,8 @@ import { NpyStreamWriter, encodeNpy, readNpy, type NpyWritableData } from './npy
  * One process per output at a time.
  */
 
-export type ChunkFormat = 'npy' | 'jsonl' | 'tsv';
+/** `text`: free-form records of any number of lines each (not counted). */
+export type ChunkFormat = 'npy' | 'jsonl' | 'tsv' | 'text';
 
 export interface ChunkStoreOptions {
   /** From {@link inputFingerprint}: identifies input files and every option that changes the output. */
@@ -56,7 +57,7 @@ interface ChunkManifest {
 }
 
 const MANIFEST = 'manifest.json';
-const CHUNK_NAME = /^chunk-(\d{6,})\.(npy|jsonl|tsv)$/;
+const CHUNK_NAME = /^chunk-(\d{6,})\.(npy|jsonl|tsv|text)$/;
 
 function stableStringify(value: unknown): string {
   if (value === undefined) return 'null';
@@ -225,7 +226,7 @@ export class ChunkStore {
       const text = typeof chunk === 'string' ? chunk : (chunk as readonly string[]).map((line) => line + '\n').join('');
       if (text !== '' && !text.endsWith('\n')) throw new RangeError(`ChunkStore: chunk ${index} text must end with a newline`);
       const lines = countTextLines(text);
-      if (lines !== expected) throw new RangeError(`ChunkStore: chunk ${index} has ${lines} lines, expected ${expected}`);
+      if (this.options.format !== 'text' && lines !== expected) throw new RangeError(`ChunkStore: chunk ${index} has ${lines} lines, expected ${expected}`);
       await atomicWriteFile(file, text);
     }
     this.finished.add(index);

@@ -104,7 +104,7 @@ export async function runExplain(options: ExplainJobOptions): Promise<ExplainSum
           fingerprint,
           total,
           chunkSize,
-          format: options.format === 'tsv' ? 'tsv' : 'jsonl',
+          format: options.format === 'tsv' ? 'tsv' : options.format === 'json' ? 'jsonl' : 'text',
           header: options.format === 'tsv' ? TSV_COLUMNS.join('\t') : undefined,
           restart: options.restart,
           onInfo: options.onInfo,
@@ -153,12 +153,16 @@ export async function runExplain(options: ExplainJobOptions): Promise<ExplainSum
           await npyStore.writeChunk(i, { data: result.values, shape: [n, ...rowShape] });
         }
         if (recordStore) {
-          if (!recordStore.finishedChunks().includes(i)) await recordStore.writeChunk(i, lines);
+          if (!recordStore.finishedChunks().includes(i)) await recordStore.writeChunk(i, lines.join(''));
         } else if (!options.noRecords) {
           stdout.write(lines.join(''));
         }
         processed += n;
         options.onProgress?.(processed, total);
+        // Test hook: simulate an interruption after a number of chunks (resume tests).
+        if (process.env.ATTRAMENT_TEST_STOP_AFTER_CHUNKS && i + 1 >= Number(process.env.ATTRAMENT_TEST_STOP_AFTER_CHUNKS)) {
+          throw new Error(`stopped after chunk ${i + 1} (ATTRAMENT_TEST_STOP_AFTER_CHUNKS)`);
+        }
       };
       for await (const pair of readPairs(options.input, options.read)) {
         chunk.push(pair);

@@ -1,0 +1,166 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, writeFile, readdir, stat } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { runCli, projectRoot } from './helpers/cli.js';
+import { readNpy } from '../src/io/npy.js';
+import { sharedPath } from '../src/paths.js';
+
+const MODEL = sharedPath('models', 'mirbind-resnet');
+const LET7 = 'TGAGGTAGTAGGTTGTATAG';
+const PIGN = 'ATGTCAACCTACCTACTTCTAAGCACAGGGTATGAAGCTCTCTTTCCACT';
+const example = path.join(projectRoot, 'examples', 'pairs.tsv');
+
+async function tmp(): Promise<string> {
+  return mkdtemp(path.join(os.tmpdir(), 'attrament-cli-'));
+}
+
+/** Error lines only (warnings and progress are allowed around them). */
+function errorLines(stderr: string): string[] {
+  return stderr.split('\n').filter((l) => l.startsWith('attrament: ') && !l.startsWith('attrament: warning'));
+}
+
+async function expectBadInput(file: string, content: string, pattern: RegExp, extra: string[] = [], named = file): Promise<void> {
+  const dir = await tmp();
+  const input = path.join(dir, file);
+  await writeFile(input, content);
+  const out = path.join(dir, 'out.tsv');
+  const r = await runCli(['predict', input, '--model', MODEL, '--out', out, ...extra.map((a) => a.replace('$DIR', dir))]);
+  assert.notEqual(r.code, 0, 'non-zero exit');
+  const errors = errorLines(r.stderr);
+  assert.equal(errors.length, 1, `exactly one error line, got: ${r.stderr}`);
+  assert.match(errors[0]!, pattern);
+  assert.ok(errors[0]!.includes(named), `the error names the file: ${errors[0]}`);
+  assert.equal(existsSync(out), false, 'no output file left');
+  assert.deepEqual((await readdir(dir)).filter((f) => f !== file && !f.endsWith('.fa')), [], 'no temp files left');
+  assert.equal(r.stdout, '');
+}
+
+test('bad input: a letter outside ACGTUN names file and line', async () => {
+  await expectBadInput('bad.tsv', `miRNA\tgene\n${LET7}\t${PIGN}\nTGAGGTAGTAXGTTGTATAG\t${PIGN}\n`, /bad\.tsv:3: miRNA contains 'X' at position 11/);
+});
+
+test('bad input: an empty file', async () => {
+  await expectBadInput('empty.tsv', '', /empty\.tsv: file is empty/);
+});
+
+test('bad input: a missing column', async () => {
+  await expectBadInput('cols.tsv', `miRNA\tfoo\n${LET7}\t${PIGN}\n`, /cols\.tsv:1: missing column 'gene'/);
+});
+
+test('bad input: a 51-nt target points to scan', async () => {
+  await expectBadInput('long.tsv', `miRNA\tgene\n${LET7}\t${PIGN}A\n`, /long\.tsv:2: target has 51 nt \(max 50\).*attrament scan/);
+});
+
+test('bad input: a FASTA record without sequence', async () => {
+  const dir = await tmp();
+  await writeFile(path.join(dir, 't.fa'), `>t1\n${PIGN}\n>t2\n`);
+  await expectBadInput('m.fa', `>let7\n${LET7}\n`, /t\.fa:3: FASTA record 't2' has no sequence/, ['--targets', path.join(dir, 't.fa')], 't.fa');
+});
+
+test('predict: Windows line ends, BOM, lower case, U and a 49-nt target give the clean file\'s scores', async () => {
+  const dir = await tmp();
+  const clean = path.join(dir, 'clean.tsv');
+  const messy = path.join(dir, 'messy.tsv');
+  const short = PIGN.slice(0, 49);
+  await writeFile(clean, `miRNA\tgene\n${LET7}\t${PIGN}\n${LET7}\t${short}\n`);
+  await writeFile(messy, `\ufeffmiRNA\tgene\r\n\r\n${LET7.toLowerCase().replace(/t/g, 'u')}\t${PIGN}\r\n${LET7}\t${short.toLowerCase()}\r\n`);
+  const a = await runCli(['predict', clean, '--model', MODEL]);
+  const b = await runCli(['predict', messy, '--model', MODEL]);
+  assert.equal(a.code, 0, a.stderr);
+  assert.equal(b.code, 0, b.stderr);
+  const scores = (s: string) => s.trim().split('\n').slice(1).map((l) => Number(l.split('\t').at(-1)));
+  assert.deepEqual(scores(b.stdout), scores(a.stdout));
+  assert.ok(Math.abs(scores(a.stdout)[0]! - 0.8525336) < 1e-5, `p1 ${scores(a.stdout)[0]}`);
+  assert.equal(scores(a.stdout).length, 2, 'the 49-nt target is accepted');
+});
+
+test('evaluate --json on the CLASH 1:1 test set: PR-AUC 0.96730', async () => {
+  const r = await runCli(['evaluate', sharedPath('datasets', 'test_set_1_1_CLASH2013_paper.tsv'), '--model', MODEL, '--json', '--quiet']);
+  assert.equal(r.code, 0, r.stderr);
+  const m = JSON.parse(r.stdout);
+  assert.equal(m.n, 4000);
+  assert.equal(m.positives, 2000);
+  assert.ok(Math.abs(m.pr_auc - 0.9673) < 1e-4, `pr_auc ${m.pr_auc}`);
+  assert.ok(Math.abs(m.average_precision - 0.96731) < 1e-4, `AP ${m.average_precision}`);
+  assert.ok(Math.abs(m.roc_auc - 0.96353) < 1e-4, `ROC-AUC ${m.roc_auc}`);
+});
+
+test('explain: the whole chain on the example, JSON records, the .npy, and align on that .npy', async () => {
+  const dir = await tmp();
+  const npy = path.join(dir, 'attr.npy');
+  const r = await runCli(['explain', example, '--model', MODEL, '--json', '--npy', npy, '--quiet']);
+  assert.equal(r.code, 0, r.stderr);
+  const records = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+  assert.equal(records.length, 8);
+  const first = records[0];
+  for (const key of ['miRNA', 'target', 'score', 'expected_value', 'additivity_error', 'aligned_target', 'aligned_mirna', 'column_scores', 'mirna_importance', 'target_importance', 'site_type', 'attributions']) {
+    assert.ok(key in first, `record has ${key}`);
+  }
+  assert.equal(first.miRNA, LET7);
+  assert.ok(Math.abs(first.score - 0.8525336) < 1e-5);
+  assert.equal(first.mirna_importance.length, 20);
+  assert.equal(first.target_importance.length, 50);
+  assert.equal(first.attributions.length, 50);
+  assert.equal(first.attributions[0].length, 20);
+  assert.equal(first.aligned_target.replace(/-/g, ''), PIGN, 'aligned target reads 5\'→3\'');
+  assert.equal([...first.aligned_mirna.replace(/-/g, '')].reverse().join(''), LET7, 'aligned miRNA reads 3\'→5\'');
+  for (const rec of records) assert.ok(Math.abs(rec.additivity_error) < 1e-4, `additivity ${rec.additivity_error}`);
+  let sum = 0;
+  for (const row of first.attributions) for (const v of row) sum += v;
+  assert.ok(Math.abs(sum - (first.score - first.expected_value)) < 1e-4);
+
+  const arr = await readNpy(npy);
+  assert.deepEqual(arr.shape, [8, 50, 20]);
+  assert.equal(arr.dtype, 'float32');
+
+  const a = await runCli(['align', example, '--attributions', npy, '--json']);
+  assert.equal(a.code, 0, a.stderr);
+  const aligned = a.stdout.trim().split('\n').map((l) => JSON.parse(l));
+  assert.deepEqual(
+    aligned.map((x) => [x.aligned_target, x.aligned_mirna]),
+    records.map((x) => [x.aligned_target, x.aligned_mirna]),
+  );
+  assert.equal(aligned[0].score, null, 'align without a model has no score');
+
+  // The default text form: score, duplex with importance, site type, miRNA importance vector.
+  const t = await runCli(['align', example, '--attributions', npy]);
+  assert.match(t.stdout, /site type /);
+  assert.match(t.stdout, /target {2}5' .* 3'/);
+  assert.match(t.stdout, /miRNA {3}3' .* 5'/);
+  assert.match(t.stdout, /miRNA importance \(position 1 = 5' end\): 1:/);
+
+  // Report and figures from the same attributions, without the model.
+  const html = path.join(dir, 'r.html');
+  const rep = await runCli(['report', example, '--attributions', npy, '--out', html]);
+  assert.equal(rep.code, 0, rep.stderr);
+  const page = await readFile(html, 'utf8');
+  assert.equal((page.match(/<section[^>]*id="pair-/g) ?? []).length, 8);
+  const png = path.join(dir, 'f.png');
+  const fig = await runCli(['figure', example, '--attributions', npy, '--kind', 'mirna-importance', '--format', 'png', '--out', png]);
+  assert.equal(fig.code, 0, fig.stderr);
+  const bytes = await readFile(png);
+  assert.deepEqual([...bytes.subarray(1, 4)], [0x50, 0x4e, 0x47]);
+});
+
+test('explain: an interrupted run resumes after its last finished chunk and gives the same file', async () => {
+  const dir = await tmp();
+  const whole = path.join(dir, 'whole.jsonl');
+  const resumed = path.join(dir, 'resumed.jsonl');
+  const args = ['explain', example, '--model', MODEL, '--chunk-size', '3', '--quiet'];
+  const full = await runCli([...args, '--out', whole]);
+  assert.equal(full.code, 0, full.stderr);
+
+  const stopped = await runCli([...args, '--out', resumed], { env: { ATTRAMENT_TEST_STOP_AFTER_CHUNKS: '2' } });
+  assert.notEqual(stopped.code, 0);
+  assert.equal(existsSync(resumed), false, 'no final file before every chunk is done');
+  assert.ok((await stat(`${resumed}.parts`)).isDirectory(), 'finished chunks kept');
+
+  const again = await runCli(['explain', example, '--model', MODEL, '--chunk-size', '3', '--out', resumed]);
+  assert.equal(again.code, 0, again.stderr);
+  assert.match(again.stderr, /resuming: 2 of 3 chunks already done/);
+  assert.equal(await readFile(resumed, 'utf8'), await readFile(whole, 'utf8'));
+  assert.equal(existsSync(`${resumed}.parts`), false);
+});
