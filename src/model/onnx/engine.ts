@@ -14,17 +14,35 @@ import { OnnxGraph, int, ints } from './proto.js';
 export interface OrtOptions {
   /** onnxruntime intra-op threads (default 2). */
   threads?: number;
+  /** onnxruntime graph optimization level (default `all`, which includes the NCHWc conv layout). */
+  optimization?: 'basic' | 'extended' | 'all';
+  /** Let idle intra-op threads spin (onnxruntime's default, true); off is kinder to a busy machine. */
+  spinning?: boolean;
+  /** Any further onnxruntime session options (e.g. `enableProfiling`), applied last. */
+  session?: ort.InferenceSession.SessionOptions;
 }
 
 export interface OrtDeepShapOptions extends OrtOptions, BackwardOptions {
   /** Explained inputs per graph run (default 1: a batch of B pairs is already large). */
   pairsPerRun?: number;
+  /**
+   * Background rows per graph run (default: all). Smaller groups keep the `[B, C, H, W]`
+   * multiplier tensors in cache; φ is the size-weighted mean over the groups.
+   */
+  backgroundPerRun?: number;
 }
 
 const perSample = (model: ModelGraph): number => model.inputShape.reduce((a, b) => a * b, 1);
 
-function sessionOptions(threads: number): ort.InferenceSession.SessionOptions {
-  return { intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all', executionMode: 'sequential' };
+function sessionOptions(options: OrtOptions): ort.InferenceSession.SessionOptions {
+  return {
+    intraOpNumThreads: options.threads ?? 2,
+    interOpNumThreads: 1,
+    graphOptimizationLevel: options.optimization ?? 'all',
+    executionMode: 'sequential',
+    extra: { session: { intra_op: { allow_spinning: options.spinning === false ? '0' : '1' } } },
+    ...options.session,
+  };
 }
 
 /** The forward graph: `x` `[n, ...inputShape]` → `score` `[n]`, plus `tap_<node>` outputs. */
@@ -110,7 +128,7 @@ export class OrtEngine implements GradientEngine {
   ) {}
 
   static async create(model: ModelGraph, options: OrtOptions = {}): Promise<OrtEngine> {
-    const so = sessionOptions(options.threads ?? 2);
+    const so = sessionOptions(options);
     const [f, g] = await Promise.all([
       ort.InferenceSession.create(forwardOnnx(model), so),
       ort.InferenceSession.create(gradientOnnx(model), so),
@@ -195,14 +213,17 @@ function backgroundFeed(model: ModelGraph, f: BackgroundFeed, taps: Map<number, 
   }
 }
 
+interface BackgroundGroup {
+  session: ort.InferenceSession;
+  feeds: Record<string, ort.Tensor>;
+  rows: number;
+}
+
 export class OrtDeepShapEngine implements DeepShapEngine {
   readonly name = 'onnxruntime-node';
-  private session: ort.InferenceSession | null = null;
-  private feeds: Record<string, ort.Tensor> = {};
+  private groups: BackgroundGroup[] = [];
   private B = 0;
   private expected = 0;
-  private tapSession: ort.InferenceSession | null = null;
-  private tapFeeds: BackgroundFeed[] = [];
 
   constructor(
     readonly model: ModelGraph,
@@ -218,12 +239,18 @@ export class OrtDeepShapEngine implements DeepShapEngine {
   }
 
   async setBackground(background: Float32Array, nb: number): Promise<void> {
-    if (nb < 1) throw new Error('the background needs at least one row');
+    if (!Number.isInteger(nb) || nb < 1) throw new Error('the background needs at least one row');
     if (background.length !== nb * perSample(this.model)) throw new Error(`background: ${background.length} values for ${nb} rows`);
-    const so = sessionOptions(this.options.threads ?? 2);
-    const { bytes, feeds } = deepShapOnnx(this.model, nb, this.options);
-    await this.session?.release();
-    this.session = await ort.InferenceSession.create(bytes, so);
+    await this.releaseGroups();
+    const so = sessionOptions(this.options);
+    const groupCount = Math.ceil(nb / Math.max(1, Math.min(nb, this.options.backgroundPerRun ?? nb)));
+    const sizes = Array.from({ length: groupCount }, (_, k) => Math.floor(nb / groupCount) + (k < nb % groupCount ? 1 : 0));
+    const graphs = new Map<number, { session: ort.InferenceSession; feeds: BackgroundFeed[] }>();
+    for (const size of new Set(sizes)) {
+      const { bytes, feeds } = deepShapOnnx(this.model, size, this.options);
+      graphs.set(size, { session: await ort.InferenceSession.create(bytes, so), feeds });
+    }
+    const feeds = graphs.get(sizes[0]!)!.feeds;
     // The background's activations come from the same forward ops as x's inside the DeepSHAP
     // graph (emitForward is deterministic), so equal cells round equally (max-pool rule).
     const tapIds = new Set<number>();
@@ -237,40 +264,59 @@ export class OrtDeepShapEngine implements DeepShapEngine {
     const out = await runBatched(tapSession, background, nb, this.model.inputShape, 128, ['score', ...taps.map((t) => `tap_${t}`)]);
     await tapSession.release();
     const tapArrays = new Map<number, Float32Array>(taps.map((t) => [t, out.get(`tap_${t}`)!]));
-    this.feeds = {};
-    for (const f of feeds) {
-      this.feeds[f.name] = new ort.Tensor('float32', backgroundFeed(this.model, f, tapArrays, background, nb), [1, nb, ...f.dims]);
+    const whole = feeds.map((f) => ({ f, data: backgroundFeed(this.model, f, tapArrays, background, nb) }));
+    let first = 0;
+    for (const size of sizes) {
+      const { session } = graphs.get(size)!;
+      const groupFeeds: Record<string, ort.Tensor> = {};
+      for (const { f, data } of whole) {
+        const per = data.length / nb;
+        groupFeeds[f.name] = new ort.Tensor('float32', data.subarray(first * per, (first + size) * per), [1, size, ...f.dims]);
+      }
+      this.groups.push({ session, feeds: groupFeeds, rows: size });
+      first += size;
     }
     const scores = out.get('score')!;
     let sum = 0;
     for (const s of scores) sum += s;
     this.expected = sum / nb;
     this.B = nb;
-    this.tapSession = null;
-    this.tapFeeds = feeds;
   }
 
   async explain(x: Float32Array, n: number): Promise<DeepShapResult> {
-    if (!this.session) throw new Error('setBackground() first');
+    if (!this.groups.length) throw new Error('setBackground() first');
+    if (x.length !== n * perSample(this.model)) throw new Error(`x: ${x.length} values for ${n} inputs`);
     const size = perSample(this.model);
     const per = Math.max(1, this.options.pairsPerRun ?? 1);
-    const out = await runBatched(this.session, x, n, this.model.inputShape, per, ['phi', 'score'], this.feeds);
-    const phi = out.get('phi')!;
-    const scores = out.get('score')!;
+    let phi: Float32Array | null = null;
+    let scores: Float32Array | null = null;
+    for (const group of this.groups) {
+      const out = await runBatched(group.session, x, n, this.model.inputShape, per, ['phi', 'score'], group.feeds);
+      const part = out.get('phi')!;
+      if (!phi) {
+        phi = this.groups.length === 1 ? part : part.map((v) => (v * group.rows) / this.B);
+        scores = out.get('score')!;
+      } else {
+        const w = group.rows / this.B;
+        for (let i = 0; i < part.length; i++) phi[i]! += part[i]! * w;
+      }
+    }
     const additivityErrors = new Float64Array(n);
     for (let i = 0; i < n; i++) {
       let s = 0;
-      for (let k = i * size; k < (i + 1) * size; k++) s += phi[k]!;
-      additivityErrors[i] = s - (scores[i]! - this.expected);
+      for (let k = i * size; k < (i + 1) * size; k++) s += phi![k]!;
+      additivityErrors[i] = s - (scores![i]! - this.expected);
     }
-    return { attributions: phi, scores, expectedValue: this.expected, additivityErrors };
+    return { attributions: phi!, scores: scores!, expectedValue: this.expected, additivityErrors };
+  }
+
+  private async releaseGroups(): Promise<void> {
+    const sessions = new Set(this.groups.map((g) => g.session));
+    this.groups = [];
+    for (const s of sessions) await s.release();
   }
 
   async dispose(): Promise<void> {
-    await this.session?.release();
-    await this.tapSession?.release();
-    this.session = null;
-    this.feeds = {};
-    this.tapFeeds = [];
+    await this.releaseGroups();
   }
 }

@@ -1,0 +1,105 @@
+/**
+ * DeepSHAP throughput of the onnxruntime engine (100 backgrounds, the paper's), at 1 and 2
+ * intra-op threads, beside the PyTorch reference (`shared/reference/torchref`) on the same pairs
+ * when Debian's python3-torch is installed.
+ * `node --import tsx bench/deepshap.ts [pairs]` or `npm run bench -- deepshap`.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { graphFromFiles, readLayersModelDir } from '../src/model/files.js';
+import { sharedPath } from '../src/paths.js';
+import { OrtDeepShapEngine, type OrtDeepShapOptions } from '../src/model/onnx/index.js';
+import { paperBackgroundIndices } from '../src/attribution/deepshap.js';
+import { encodePairs } from '../src/encoding/index.js';
+
+const TORCH_DOCUMENTED_S_PER_PAIR = 0.205;
+
+export async function readPositiveSet(): Promise<{ miRNA: string; target: string }[]> {
+  return readFileSync(sharedPath('datasets/positive_set_extended.csv'), 'utf8')
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((line) => {
+      const c = line.split(',');
+      return { miRNA: c[1]!, target: c[3]! };
+    });
+}
+
+function torchAvailable(): boolean {
+  return spawnSync('/usr/bin/python3', ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
+}
+
+/** Runs the PyTorch reference's `ref.py` on the pairs; its own DeepSHAP timing, s/pair. */
+function torchSecondsPerPair(pairs: { miRNA: string; target: string }[], threads: number): number {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'attrament-torch-'));
+  try {
+    const tsv = path.join(dir, 'pairs.tsv');
+    writeFileSync(tsv, 'miRNA\tgene\n' + pairs.map((p) => `${p.miRNA}\t${p.target}`).join('\n') + '\n');
+    const ref = sharedPath('reference/torchref');
+    execFileSync(path.join(ref, 'run.sh'), [path.join(ref, 'ref.py'), '--input', tsv, '--out-prefix', path.join(dir, 'r_'), '--threads', String(threads)], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    const meta = JSON.parse(readFileSync(path.join(dir, 'r_meta.json'), 'utf8'));
+    return meta.deepshap_s / pairs.length;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export async function benchDeepShap(pairCount = Number(process.env.ATTRAMENT_BENCH_PAIRS ?? 16), variants: Record<string, OrtDeepShapOptions> = { default: {} }): Promise<void> {
+  const rows = await readPositiveSet();
+  const model = graphFromFiles(await readLayersModelDir(sharedPath('models/mirbind-resnet')));
+  const background = encodePairs(paperBackgroundIndices.map((i) => rows[i]!));
+  const pairs = rows.slice(18000, 18000 + pairCount);
+  const x = encodePairs(pairs);
+  console.log(`DeepSHAP, miRBind ResNet, 100 background rows, ${pairCount} pairs (CLASH rows 18000-${18000 + pairCount - 1}); load average ${os.loadavg().map((v) => v.toFixed(2)).join(' ')}`);
+  for (const [name, options] of Object.entries(variants)) {
+    for (const threads of [1, 2]) {
+      const engine = new OrtDeepShapEngine(model, { ...options, threads });
+      let t = performance.now();
+      await engine.setBackground(background, 100);
+      const setup = performance.now() - t;
+      await engine.explain(x.subarray(0, 1000), 1);
+      t = performance.now();
+      const cpu0 = process.cpuUsage();
+      const r = await engine.explain(x, pairCount);
+      const s = (performance.now() - t) / 1000;
+      const cpu = process.cpuUsage(cpu0);
+      const cpuMs = (cpu.user + cpu.system) / 1000 / pairCount;
+      await engine.dispose();
+      const worst = Math.max(...Array.from(r.additivityErrors, Math.abs));
+      console.log(
+        `  onnxruntime-node ${name.padEnd(10)} ${threads} thread${threads > 1 ? 's' : ' '}: ${((1000 * s) / pairCount).toFixed(1).padStart(6)} ms/pair, ${(pairCount / s).toFixed(2)} pairs/s CPU ${cpuMs.toFixed(0)} ms/pair, setBackground ${(setup / 1000).toFixed(2)} s, max |additivity error| ${worst.toExponential(1)})`,
+      );
+    }
+  }
+  console.log(`  peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
+  if (process.env.ATTRAMENT_BENCH_NO_TORCH) return;
+  if (existsSync('/usr/bin/python3') && torchAvailable()) {
+    const s = torchSecondsPerPair(pairs, 2);
+    console.log(`  PyTorch reference (torchref ref.py, deepshap_fast), 2 threads: ${(1000 * s).toFixed(1).padStart(6)} ms/pair, ${(1 / s).toFixed(2)} pairs/s (same pairs, same run)`);
+  } else {
+    console.log(`  PyTorch reference: python3-torch is not installed; documented figure ${TORCH_DOCUMENTED_S_PER_PAIR * 1000} ms/pair at 2 threads (24 pairs, uncontended)`);
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const n = process.argv[2] ? Number(process.argv[2]) : undefined;
+  const all = process.argv.includes('--variants');
+  await benchDeepShap(
+    n,
+    all
+      ? {
+          default: {},
+          where: { rescale: 'where' },
+          'no-bn-fold': { foldBatchNorm: false },
+          'conv-T': { convGradient: 'conv-transpose' },
+          'batch-4': { pairsPerRun: 4 },
+          extended: { optimization: 'extended' },
+        }
+      : undefined,
+  );
+}
