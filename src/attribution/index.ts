@@ -1,5 +1,4 @@
-// TODO: re-export DeepSHAP once src/attribution/deepshap.ts lands:
-// export * from './deepshap.js';
+export * from './deepshap.js';
 export { MATRIX_CELLS, DEFAULT_BATCH_SIZE, predictInBatches, gradientsInBatches } from './batching.js';
 export type { MatrixFiller } from './batching.js';
 export { Xoshiro128 } from './random.js';
