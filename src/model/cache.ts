@@ -1,0 +1,134 @@
+/**
+ * Downloads into a local cache, verified by SHA-256. A file appears in the cache only once its hash
+ * has been checked: it is written to a temporary file beside its destination and renamed over it.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir, open, rename, stat, unlink } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+
+/** `$ATTRAMENT_CACHE_DIR`, else `$XDG_CACHE_HOME/attrament`, else `~/.cache/attrament`. */
+export function cacheDir(): string {
+  const env = process.env;
+  if (env.ATTRAMENT_CACHE_DIR) return path.resolve(env.ATTRAMENT_CACHE_DIR);
+  if (env.XDG_CACHE_HOME) return path.resolve(env.XDG_CACHE_HOME, 'attrament');
+  return path.join(os.homedir(), '.cache', 'attrament');
+}
+
+export class ChecksumMismatchError extends Error {
+  constructor(
+    readonly file: string,
+    readonly expected: string,
+    readonly actual: string,
+  ) {
+    super(`checksum mismatch for ${file}: expected ${expected}, got ${actual}`);
+    this.name = 'ChecksumMismatchError';
+  }
+}
+
+export class DownloadError extends Error {
+  constructor(
+    readonly url: string,
+    detail: string,
+  ) {
+    super(`cannot download ${url}: ${detail}`);
+    this.name = 'DownloadError';
+  }
+}
+
+export async function sha256File(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+async function isFile(file: string): Promise<boolean> {
+  try {
+    return (await stat(file)).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** The cached path for `relativePath`, refusing paths that would leave the cache. */
+export function cachePath(relativePath: string): string {
+  const root = cacheDir();
+  const full = path.resolve(root, relativePath);
+  if (full !== root && !full.startsWith(root + path.sep)) throw new Error(`cache path escapes the cache: ${relativePath}`);
+  return full;
+}
+
+/**
+ * Downloads `url` to `dest` (through a temporary file in the same folder) and returns its SHA-256.
+ * With `expectedSha256`, a mismatch deletes the download and throws `ChecksumMismatchError`.
+ */
+export async function downloadVerified(url: string, dest: string, expectedSha256: string | null): Promise<string> {
+  await mkdir(path.dirname(dest), { recursive: true });
+  const tmp = path.join(path.dirname(dest), `.${path.basename(dest)}.${process.pid}.${randomBytes(6).toString('hex')}.part`);
+  let response: Response;
+  try {
+    response = await fetch(url);
+  } catch (e) {
+    const cause = e instanceof Error ? ((e.cause as Error | undefined)?.message ?? e.message) : String(e);
+    throw new DownloadError(url, cause);
+  }
+  if (!response.ok || !response.body) {
+    await response.body?.cancel();
+    throw new DownloadError(url, `HTTP ${response.status} ${response.statusText}`.trim());
+  }
+  const hash = createHash('sha256');
+  const handle = await open(tmp, 'wx');
+  let moved = false;
+  try {
+    try {
+      for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+        hash.update(chunk);
+        await handle.write(chunk);
+      }
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    const actual = hash.digest('hex');
+    if (expectedSha256 && actual !== expectedSha256.toLowerCase()) {
+      throw new ChecksumMismatchError(path.basename(dest), expectedSha256.toLowerCase(), actual);
+    }
+    await rename(tmp, dest);
+    moved = true;
+    return actual;
+  } catch (e) {
+    if (e instanceof Error && !(e instanceof ChecksumMismatchError) && !(e instanceof DownloadError)) {
+      throw new DownloadError(url, e.message);
+    }
+    throw e;
+  } finally {
+    if (!moved) await unlink(tmp).catch(() => undefined);
+  }
+}
+
+/**
+ * The cached copy of `url` at `relativePath` under `cacheDir()`: used as is when present and its
+ * SHA-256 matches, downloaded (and verified) otherwise. A cached file with the wrong hash is deleted
+ * and downloaded again. `sha256 = null` accepts whatever is there or arrives (the caller records the
+ * hash, as `resolveModel` does for URLs).
+ */
+export async function fetchToCache(url: string, sha256: string | null, relativePath: string): Promise<string> {
+  return (await fetchToCacheWithHash(url, sha256, relativePath)).path;
+}
+
+/** `fetchToCache`, also reporting the file's SHA-256 and whether it was downloaded by this call. */
+export async function fetchToCacheWithHash(
+  url: string,
+  sha256: string | null,
+  relativePath: string,
+): Promise<{ path: string; sha256: string; downloaded: boolean }> {
+  const dest = cachePath(relativePath);
+  if (await isFile(dest)) {
+    const actual = await sha256File(dest);
+    if (!sha256 || actual === sha256.toLowerCase()) return { path: dest, sha256: actual, downloaded: false };
+    await unlink(dest);
+  }
+  const actual = await downloadVerified(url, dest, sha256);
+  return { path: dest, sha256: actual, downloaded: true };
+}
