@@ -16,7 +16,10 @@ export interface OrtOptions {
   threads?: number;
   /** onnxruntime graph optimization level (default `all`, which includes the NCHWc conv layout). */
   optimization?: 'basic' | 'extended' | 'all';
-  /** Let idle intra-op threads spin (onnxruntime's default, true); off is kinder to a busy machine. */
+  /**
+   * Let idle intra-op threads spin-wait (onnxruntime's own default). Off by default here: on a
+   * busy 2-core machine spinning threads steal the cores the work needs (see docs/engines.md).
+   */
   spinning?: boolean;
   /** Any further onnxruntime session options (e.g. `enableProfiling`), applied last. */
   session?: ort.InferenceSession.SessionOptions;
@@ -26,8 +29,8 @@ export interface OrtDeepShapOptions extends OrtOptions, BackwardOptions {
   /** Explained inputs per graph run (default 1: a batch of B pairs is already large). */
   pairsPerRun?: number;
   /**
-   * Background rows per graph run (default: all). Smaller groups keep the `[B, C, H, W]`
-   * multiplier tensors in cache; φ is the size-weighted mean over the groups.
+   * Background rows per graph run (default 50). Smaller groups keep the `[B, C, H, W]`
+   * multiplier tensors nearer the cache; φ is the size-weighted mean over the groups.
    */
   backgroundPerRun?: number;
 }
@@ -40,7 +43,7 @@ function sessionOptions(options: OrtOptions): ort.InferenceSession.SessionOption
     interOpNumThreads: 1,
     graphOptimizationLevel: options.optimization ?? 'all',
     executionMode: 'sequential',
-    extra: { session: { intra_op: { allow_spinning: options.spinning === false ? '0' : '1' } } },
+    extra: { session: { intra_op: { allow_spinning: options.spinning ? '1' : '0' } } },
     ...options.session,
   };
 }
@@ -243,7 +246,7 @@ export class OrtDeepShapEngine implements DeepShapEngine {
     if (background.length !== nb * perSample(this.model)) throw new Error(`background: ${background.length} values for ${nb} rows`);
     await this.releaseGroups();
     const so = sessionOptions(this.options);
-    const groupCount = Math.ceil(nb / Math.max(1, Math.min(nb, this.options.backgroundPerRun ?? nb)));
+    const groupCount = Math.ceil(nb / Math.max(1, Math.min(nb, this.options.backgroundPerRun ?? 50)));
     const sizes = Array.from({ length: groupCount }, (_, k) => Math.floor(nb / groupCount) + (k < nb % groupCount ? 1 : 0));
     const graphs = new Map<number, { session: ort.InferenceSession; feeds: BackgroundFeed[] }>();
     for (const size of new Set(sizes)) {
