@@ -72,7 +72,7 @@ export async function benchDeepShap(pairCount = Number(process.env.ATTRAMENT_BEN
       await engine.dispose();
       const worst = Math.max(...Array.from(r.additivityErrors, Math.abs));
       console.log(
-        `  onnxruntime-node ${name.padEnd(10)} ${threads} thread${threads > 1 ? 's' : ' '}: ${((1000 * s) / pairCount).toFixed(1).padStart(6)} ms/pair, ${(pairCount / s).toFixed(2)} pairs/s CPU ${cpuMs.toFixed(0)} ms/pair, setBackground ${(setup / 1000).toFixed(2)} s, max |additivity error| ${worst.toExponential(1)})`,
+        `  onnxruntime-node ${name.padEnd(11)} ${threads} thread${threads > 1 ? 's' : ' '}: ${((1000 * s) / pairCount).toFixed(1).padStart(6)} ms/pair, ${(pairCount / s).toFixed(2)} pairs/s CPU ${cpuMs.toFixed(0)} ms/pair, setBackground ${(setup / 1000).toFixed(2)} s, max |additivity error| ${worst.toExponential(1)})`,
       );
     }
   }
@@ -94,11 +94,13 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     all
       ? {
           default: {},
-          where: { rescale: 'where' },
+          'where': { rescale: 'where' },
           'no-bn-fold': { foldBatchNorm: false },
           'conv-T': { convGradient: 'conv-transpose' },
-          'batch-4': { pairsPerRun: 4 },
-          extended: { optimization: 'extended' },
+          'B=100/run': { backgroundPerRun: 100 },
+          '4 x/run': { pairsPerRun: 4 },
+          'spinning': { spinning: true },
+          'extended': { optimization: 'extended' },
         }
       : undefined,
   );

@@ -17,7 +17,11 @@ export interface BackwardOptions {
   rescale?: RescaleForm;
   /** Fold inference BatchNorm scales into the transposed kernels of the convolutions reading them. */
   foldBatchNorm?: boolean;
-  /** Stride-1 convolution gradients as `Conv` with the flipped kernel (default) or `ConvTranspose`. */
+  /**
+   * `flipped-conv` (default): stride-1 convolution gradients as `Conv` with the flipped kernel,
+   * strided 1x1 ones as a 1x1 `Conv` plus zero insertion, other strided ones as `ConvTranspose`;
+   * `conv-transpose`: every convolution gradient as `ConvTranspose`.
+   */
   convGradient?: 'flipped-conv' | 'conv-transpose';
 }
 
@@ -174,6 +178,19 @@ function convGradient(ctx: Ctx, node: GraphNode, gOut: string, scaleIn: Float32A
     const wName = g.float(flipped, [cin, cout, kh, kw], `${node.name}_wT`);
     const pads = [kh - 1 - pt!, kw - 1 - pl!, kh - 1 - pb!, kw - 1 - pr!];
     return g.op('Conv', [gOut, wName], { kernel_shape: ints([kh, kw]), pads: ints(pads) }, `${node.name}_grad`);
+  }
+  if (kh === 1 && kw === 1 && op.strides[0] === op.strides[1] && ctx.opts.convGradient === 'flipped-conv') {
+    // A strided 1x1 convolution: one 1x1 Conv writes each value into the sub-position channel
+    // (0, 0) of an s×s block (the other s²−1 channels get zero weights) and DepthToSpace lays the
+    // blocks out: zero insertion without Pad, which onnxruntime runs slowly on 6-D tensors.
+    const st = op.strides[0];
+    const w1 = new Float32Array(cin * st * st * cout);
+    for (let i = 0; i < cin; i++) for (let o = 0; o < cout; o++) w1[i * st * st * cout + o] = oihw[o * cin + i]! * (scaleIn ? scaleIn[i]! : 1);
+    const mixed = g.op('Conv', [gOut, g.float(w1, [cin * st * st, cout, 1, 1], `${node.name}_wT`)], { kernel_shape: ints([1, 1]) }, `${node.name}_grad`);
+    const spread = g.op('DepthToSpace', [mixed], { blocksize: int(st), mode: { s: 'CRD' } });
+    if (ho * st === h && wo * st === w) return spread;
+    if (ho * st >= h && wo * st >= w) return g.op('Slice', [spread, g.int64([0, 0]), g.int64([h, w]), g.int64([2, 3])]);
+    return g.op('Pad', [spread, g.int64([0, 0, 0, 0, 0, 0, h - ho * st, w - wo * st])]);
   }
   let weights = oihw;
   if (scaleIn) {
