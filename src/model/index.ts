@@ -26,3 +26,17 @@ export {
   type KnownDataFile,
 } from './resolve.js';
 export * from './tfjs/index.js';
+// The portable TF.js engine on the ModelGraph and the onnxruntime-node engines (owned elsewhere);
+// named explicitly because `tfjs-graph` has its own `TfjsBackendName`/`TfjsEngineOptions`.
+export {
+  initTfjsBackend,
+  CompiledGraph,
+  propagate,
+  TfjsGraphEngine,
+  TfjsDeepShapEngine,
+  softmaxMultipliers,
+  type NonlinearRule,
+  type TfjsEngineOptions as TfjsGraphEngineOptions,
+  type TfjsDeepShapOptions,
+} from './tfjs-graph/index.js';
+export * from './onnx/index.js';
