@@ -1,6 +1,8 @@
 import os from 'node:os';
 import { Option, type Command } from 'commander';
 import type { ReadPairsOptions } from '../io/pairs.js';
+import type { ExplainJobOptions } from '../pipeline/explain.js';
+import type { AlignJobOptions } from '../pipeline/align.js';
 import { ENGINE_KINDS, type EngineKind } from '../pipeline/engines.js';
 import { Progress } from './progress.js';
 
@@ -17,6 +19,14 @@ export function addModelOptions(cmd: Command): Command {
     .option('--model <dir|url|name>', "TF.js layers model: a directory, a model.json URL, or 'mirbind' (ResNet) / 'mirbind-cnn'", 'mirbind')
     .addOption(new Option('--engine <engine>', 'numeric engine').choices([...ENGINE_KINDS]).default('onnx'))
     .option('--threads <n>', 'threads (default: all cores)', positiveInt);
+}
+
+/** DeepSHAP/expected-gradients background choice (explain, report, figure). */
+export function addBackgroundOptions(cmd: Command): Command {
+  return cmd
+    .option('--background <file|paper>', "background pairs: a pairs file (all rows), or 'paper' = the paper's 100 CLASH rows (downloaded once, checksum-verified)", 'paper')
+    .option('--background-sample <n>', 'draw N rows of the background file instead', positiveInt)
+    .option('--seed <s>', 'seed for --background-sample (and for expected gradients)', (v) => Number.parseInt(v, 10));
 }
 
 export function positiveInt(value: string): number {
@@ -70,4 +80,33 @@ export function engineKind(value: string): EngineKind {
 
 export function defaultThreads(): number {
   return os.availableParallelism();
+}
+
+/**
+ * Where `report` and `figure` get explained pairs: precomputed `--attributions` (aligned only), or
+ * the model with DeepSHAP against the chosen background.
+ */
+export function explainedPairsSource(
+  pairs: string,
+  o: Record<string, any>,
+  warn: (message: string) => void,
+):
+  | { explain: Omit<ExplainJobOptions, 'out' | 'format' | 'noRecords' | 'onPair' | 'npyOut'> }
+  | { align: Omit<AlignJobOptions, 'out' | 'format' | 'noRecords' | 'onPair'> } {
+  const read = readOptions(o, warn);
+  if (o.attributions) return { align: { input: pairs, read, attributions: o.attributions, onWarning: warn } };
+  return {
+    explain: {
+      input: pairs,
+      read,
+      model: o.model,
+      engine: engineKind(o.engine),
+      threads: o.threads,
+      method: 'deepshap',
+      background: { file: o.background, sample: o.backgroundSample, seed: o.seed },
+      onInfo: info(o.quiet),
+      onWarning: warn,
+      onProgress: progressFor('deepshap', o.quiet),
+    },
+  };
 }

@@ -4,7 +4,7 @@ import type { AlignmentOptions } from '../alignment/index.js';
 import { defaultFormatFor, runExplain, type RecordFormat } from '../pipeline/explain.js';
 import { runAlign } from '../pipeline/align.js';
 import type { BackgroundSpec } from '../pipeline/background.js';
-import { addInputOptions, addModelOptions, engineKind, info, nonNegativeNumber, positiveInt, progressFor, readOptions, warnOnce } from './common.js';
+import { addBackgroundOptions, addInputOptions, addModelOptions, engineKind, info, nonNegativeNumber, positiveInt, progressFor, readOptions, warnOnce } from './common.js';
 
 /** Output options shared by `explain` and `align`. */
 function addRecordOptions(cmd: Command): Command {
@@ -44,10 +44,8 @@ export function explainCommand(): Command {
   const cmd = new Command('explain')
     .description('predict → attribution (DeepSHAP by default, 100 background pairs) → attribution sequence alignment → duplex and importance per pair')
     .argument('<pairs>', 'pairs file: TSV/CSV (miRNA, gene|target[, label, id]), or a miRNA FASTA with --targets')
-    .addOption(new Option('--method <method>', `attribution method:\n${attributionMethodsHelp()}`).choices([...ATTRIBUTION_METHODS]).default('deepshap'))
-    .option('--background <file|paper>', "background pairs: a pairs file (all rows), or 'paper' = the paper's 100 CLASH rows (downloaded once, checksum-verified)", 'paper')
-    .option('--background-sample <n>', 'draw N rows of the background file instead', positiveInt)
-    .option('--seed <s>', 'seed for --background-sample and for expected gradients', (v) => Number.parseInt(v, 10))
+    .addOption(new Option('--method <method>', 'attribution method (see below)').choices([...ATTRIBUTION_METHODS]).default('deepshap'))
+    .addHelpText('after', `\nAttribution methods:\n${attributionMethodsHelp()}`)
     .option('--samples <k>', 'expected gradients: samples per pair', positiveInt, 200)
     .option('--local-smoothing <sigma>', 'expected gradients: Gaussian noise σ added to the pair', nonNegativeNumber, 0)
     .option('--steps <n>', 'integrated gradients: steps', positiveInt, 50)
@@ -55,6 +53,7 @@ export function explainCommand(): Command {
     .option('--restart', 'discard the finished chunks of an earlier run with other inputs or options')
     .option('--no-matrix', 'leave the 50x20 attribution matrix out of JSON records');
   addRecordOptions(cmd);
+  addBackgroundOptions(cmd);
   addInputOptions(cmd);
   addModelOptions(cmd);
   return cmd.action(async (pairs: string, o) => {

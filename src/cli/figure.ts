@@ -1,7 +1,6 @@
 import { Command, Option } from 'commander';
-import type { AttributionMethod } from '../attribution/index.js';
 import { FIGURE_KINDS, runFigures, type FigureKind } from '../pipeline/figure.js';
-import { addInputOptions, addModelOptions, engineKind, info, positiveInt, progressFor, readOptions, warnOnce } from './common.js';
+import { addBackgroundOptions, addInputOptions, addModelOptions, explainedPairsSource, info, positiveInt, warnOnce } from './common.js';
 
 export function figureCommand(): Command {
   const cmd = new Command('figure')
@@ -12,13 +11,12 @@ export function figureCommand(): Command {
     .option('--out <file>', 'write the figure of one pair here (default stdout)')
     .option('--index <n>', 'which pair (1-based)', positiveInt, 1)
     .option('--out-dir <dir>', 'write every figure kind of every pair into this folder')
-    .option('--attributions <file.npy>', 'precomputed attributions (skips the model)')
-    .option('--background <file|paper>', 'DeepSHAP background (see explain)', 'paper');
+    .option('--attributions <file.npy>', 'precomputed attributions (skips the model)');
+  addBackgroundOptions(cmd);
   addInputOptions(cmd);
   addModelOptions(cmd);
   return cmd.action(async (pairs: string, o) => {
     const warn = warnOnce();
-    const read = readOptions(o, warn);
     const kinds = (o.kind ? String(o.kind).split(',') : o.outDir ? [...FIGURE_KINDS] : ['alignment']) as FigureKind[];
     for (const k of kinds) if (!FIGURE_KINDS.includes(k)) throw new Error(`--kind ${k}: expected one of ${FIGURE_KINDS.join(', ')}`);
     const files = await runFigures({
@@ -27,22 +25,7 @@ export function figureCommand(): Command {
       out: o.out,
       index: o.index,
       outDir: o.outDir,
-      source: o.attributions
-        ? { align: { input: pairs, read, attributions: o.attributions, onWarning: warn } }
-        : {
-            explain: {
-              input: pairs,
-              read,
-              model: o.model,
-              engine: engineKind(o.engine),
-              threads: o.threads,
-              method: 'deepshap' as AttributionMethod,
-              background: { file: o.background },
-              onInfo: info(o.quiet),
-              onWarning: warn,
-              onProgress: progressFor('deepshap', o.quiet),
-            },
-          },
+      source: explainedPairsSource(pairs, o, warn),
     });
     if (files.length) info(o.quiet)(`${files.length} figure(s) written`);
   });
