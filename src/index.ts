@@ -15,8 +15,6 @@ export * from './io/index.js';
 export { PAIR_SIZE, bindingMatrix, encodePairInto, encodePairs, complement, reverseComplement, isWatsonCrick, isWobble } from './encoding/index.js';
 export type { EncodeOptions, SequencePair } from './encoding/index.js';
 export * from './model/index.js';
-export { OrtEngine, OrtDeepShapEngine } from './model/onnx/engine.js';
-export { TfjsGraphEngine, TfjsDeepShapEngine } from './model/tfjs-graph/index.js';
 export * from './attribution/index.js';
 export {
   alignAttributions,
