@@ -102,11 +102,15 @@ test('a backend that cannot start is an error, not a silent fallback', async () 
   tf.registerBackend('attrament-broken', () => {
     throw new Error('cannot start threads');
   });
+  // TF.js logs the factory's error itself; keep the test output clean.
+  const warn = console.warn;
+  console.warn = () => {};
   try {
     await assert.rejects(useTfjsBackend('attrament-broken'), /backend 'attrament-broken' could not be started/);
     await assert.rejects(TfjsLayersEngine.create(RESNET, { backend: 'attrament-broken' as 'wasm' }), BackendUnavailableError);
     assert.equal(tf.getBackend(), 'wasm');
   } finally {
+    console.warn = warn;
     tf.removeBackend('attrament-broken');
   }
 });
