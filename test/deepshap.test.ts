@@ -55,6 +55,8 @@ test('ResNet DeepSHAP matches the authors on CLASH rows 18000-18019', async () =
   const n = 20;
   const warnings: string[] = [];
   const result = await deepShap(engine, encodePairs(rows.slice(18000, 18000 + n)), n, { chunkSize: 8, onWarning: (m) => warnings.push(m) });
+  const none = await engine.explain(new Float32Array(0), 0);
+  assert.equal(none.attributions.length, 0);
   await engine.dispose();
   const r = Array.from({ length: n }, (_, i) => pearson(result.attributions.subarray(i * 1000, (i + 1) * 1000), gold.data.subarray(i * 1000, (i + 1) * 1000)));
   assert.ok(Math.min(...r) >= 0.9999, `min Pearson ${Math.min(...r)}`);

@@ -144,7 +144,8 @@ export class OrtEngine implements GradientEngine {
   }
 
   async gradient(x: Float32Array, n: number): Promise<{ scores: Float32Array; gradients: Float32Array }> {
-    const out = await runBatched(this.grad, x, n, this.model.inputShape, 256, ['score', 'grad']);
+    // Smaller batches than predict: the backward pass keeps every activation alive.
+    const out = await runBatched(this.grad, x, n, this.model.inputShape, 64, ['score', 'grad']);
     return { scores: out.get('score')!, gradients: out.get('grad')! };
   }
 
@@ -290,6 +291,7 @@ export class OrtDeepShapEngine implements DeepShapEngine {
     if (!this.groups.length) throw new Error('setBackground() first');
     if (x.length !== n * perSample(this.model)) throw new Error(`x: ${x.length} values for ${n} inputs`);
     const size = perSample(this.model);
+    if (n === 0) return { attributions: new Float32Array(0), scores: new Float32Array(0), expectedValue: this.expected, additivityErrors: new Float64Array(0) };
     const per = Math.max(1, this.options.pairsPerRun ?? 1);
     let phi: Float32Array | null = null;
     let scores: Float32Array | null = null;
