@@ -26,10 +26,8 @@ export {
   type KnownDataFile,
 } from './resolve.js';
 export * from './tfjs/index.js';
-// The portable TF.js engine on the ModelGraph and the onnxruntime-node engines (owned elsewhere);
-// named explicitly because `tfjs-graph` has its own `TfjsBackendName`/`TfjsEngineOptions`.
+// The portable TF.js engine on the ModelGraph (DeepSHAP and gradients) and the onnxruntime-node engines.
 export {
-  initTfjsBackend,
   CompiledGraph,
   propagate,
   TfjsGraphEngine,

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { GraphNode, ModelGraph } from '../graph.js';
 import type { DeepShapEngine, DeepShapResult } from '../engine.js';
-import { initTfjsBackend, type TfjsBackendName } from './backend.js';
+import { useTfjsBackend, type TfjsBackendName } from '../tfjs/backend.js';
 import { CompiledGraph, maxPoolRoute, select, selector } from './compiled.js';
 import { propagate } from './backward.js';
 import { activationDerivative, checkInput, nodesNeededBackward } from './engine.js';
@@ -88,7 +88,7 @@ export class TfjsDeepShapEngine implements DeepShapEngine {
 
   static async create(graph: ModelGraph, options: TfjsDeepShapOptions = {}): Promise<TfjsDeepShapEngine> {
     const backend = options.backend ?? 'wasm';
-    await initTfjsBackend(backend);
+    await useTfjsBackend(backend);
     return new TfjsDeepShapEngine(graph, new CompiledGraph(graph), backend, options.batchSize ?? 100);
   }
 

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { GraphNode, ModelGraph } from '../graph.js';
 import type { GradientEngine } from '../engine.js';
-import { initTfjsBackend, type TfjsBackendName } from './backend.js';
+import { useTfjsBackend, type TfjsBackendName } from '../tfjs/backend.js';
 import { CompiledGraph, maxPoolRoute, selector } from './compiled.js';
 import { propagate } from './backward.js';
 
@@ -71,7 +71,7 @@ export class TfjsGraphEngine implements GradientEngine {
 
   static async create(graph: ModelGraph, options: TfjsEngineOptions = {}): Promise<TfjsGraphEngine> {
     const backend = options.backend ?? 'wasm';
-    await initTfjsBackend(backend);
+    await useTfjsBackend(backend);
     return new TfjsGraphEngine(graph, new CompiledGraph(graph), backend, options.batchSize ?? 128);
   }
 

@@ -1,4 +1,3 @@
-export { initTfjsBackend, type TfjsBackendName } from './backend.js';
 export { CompiledGraph } from './compiled.js';
 export { propagate, type NonlinearRule } from './backward.js';
 export { TfjsGraphEngine, type TfjsEngineOptions } from './engine.js';
