@@ -7,6 +7,7 @@ const suites: Record<string, () => Promise<void>> = {
   deepshap: async () => (await import('./deepshap.js')).benchDeepShap(),
   'tfjs-deepshap': async () => (await import('./tfjs-deepshap.js')).benchTfjsDeepShap(),
   alignment: async () => (await import('./alignment.js')).benchAlignment(),
+  'deepshap-parity': async () => (await import('./deepshap-parity.js')).benchDeepShapParity(),
 };
 
 const wanted = process.argv.slice(2);

@@ -13,3 +13,4 @@ export {
   type ClassCounts,
   type ScoreEvaluation,
 } from './metrics.js';
+export { pearson, median } from './correlation.js';

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import type { ModelGraph } from '../model/graph.js';
 import type { DeepShapEngine, GradientEngine, ScoreEngine } from '../model/engine.js';
 
@@ -21,6 +22,10 @@ export function isEngineKind(name: string): name is EngineKind {
   return (ENGINE_KINDS as readonly string[]).includes(name);
 }
 
+function threadsOf(options: EngineOptions): number {
+  return options.threads ?? os.availableParallelism();
+}
+
 function tfjsBackend(kind: EngineKind): 'wasm' | 'cpu' {
   return kind === 'tfjs-cpu' ? 'cpu' : 'wasm';
 }
@@ -29,17 +34,17 @@ function tfjsBackend(kind: EngineKind): 'wasm' | 'cpu' {
 export async function openScoreEngine(graph: ModelGraph, options: EngineOptions): Promise<ScoreEngine> {
   if (options.kind === 'onnx') {
     const { OrtEngine } = await import('../model/onnx/engine.js');
-    return OrtEngine.create(graph, { threads: options.threads });
+    return OrtEngine.create(graph, { threads: threadsOf(options) });
   }
   const { TfjsWorkerPoolEngine } = await import('../model/tfjs/pool.js');
-  return TfjsWorkerPoolEngine.create(options.modelDir, { backend: tfjsBackend(options.kind), workers: options.threads });
+  return TfjsWorkerPoolEngine.create(options.modelDir, { backend: tfjsBackend(options.kind), workers: threadsOf(options) });
 }
 
 /** An engine with input gradients (expected/integrated gradients, saliency, gradient × input). */
 export async function openGradientEngine(graph: ModelGraph, options: EngineOptions): Promise<GradientEngine> {
   if (options.kind === 'onnx') {
     const { OrtEngine } = await import('../model/onnx/engine.js');
-    return OrtEngine.create(graph, { threads: options.threads });
+    return OrtEngine.create(graph, { threads: threadsOf(options) });
   }
   const { TfjsGraphEngine } = await import('../model/tfjs-graph/engine.js');
   return TfjsGraphEngine.create(graph, { backend: tfjsBackend(options.kind) });
@@ -49,7 +54,7 @@ export async function openGradientEngine(graph: ModelGraph, options: EngineOptio
 export async function openDeepShapEngine(graph: ModelGraph, options: EngineOptions): Promise<DeepShapEngine> {
   if (options.kind === 'onnx') {
     const { OrtDeepShapEngine } = await import('../model/onnx/engine.js');
-    return OrtDeepShapEngine.create(graph, { threads: options.threads });
+    return OrtDeepShapEngine.create(graph, { threads: threadsOf(options) });
   }
   const { TfjsDeepShapEngine } = await import('../model/tfjs-graph/deepshap.js');
   return TfjsDeepShapEngine.create(graph, { backend: tfjsBackend(options.kind) });
