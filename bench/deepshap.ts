@@ -9,24 +9,12 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { graphFromFiles, readLayersModelDir } from '../src/model/files.js';
 import { sharedPath } from '../src/paths.js';
 import { OrtDeepShapEngine, type OrtDeepShapOptions } from '../src/model/onnx/index.js';
-import { paperBackgroundIndices } from '../src/attribution/deepshap.js';
 import { encodePairs } from '../src/encoding/index.js';
+import { paperBackground, positiveSet, resnetGraph, SHAPS_FIRST_ROW } from '../test/helpers/clash.js';
 
 const TORCH_DOCUMENTED_S_PER_PAIR = 0.205;
-
-export async function readPositiveSet(): Promise<{ miRNA: string; target: string }[]> {
-  return readFileSync(sharedPath('datasets/positive_set_extended.csv'), 'utf8')
-    .trim()
-    .split('\n')
-    .slice(1)
-    .map((line) => {
-      const c = line.split(',');
-      return { miRNA: c[1]!, target: c[3]! };
-    });
-}
 
 function torchAvailable(): boolean {
   return spawnSync('/usr/bin/python3', ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
@@ -50,10 +38,10 @@ function torchSecondsPerPair(pairs: { miRNA: string; target: string }[], threads
 }
 
 export async function benchDeepShap(pairCount = Number(process.env.ATTRAMENT_BENCH_PAIRS ?? 16), variants: Record<string, OrtDeepShapOptions> = { default: {} }): Promise<void> {
-  const rows = await readPositiveSet();
-  const model = graphFromFiles(await readLayersModelDir(sharedPath('models/mirbind-resnet')));
-  const background = encodePairs(paperBackgroundIndices.map((i) => rows[i]!));
-  const pairs = rows.slice(18000, 18000 + pairCount);
+  const rows = await positiveSet();
+  const model = await resnetGraph();
+  const background = await paperBackground();
+  const pairs = rows.slice(SHAPS_FIRST_ROW, SHAPS_FIRST_ROW + pairCount);
   const x = encodePairs(pairs);
   console.log(`DeepSHAP, miRBind ResNet, 100 background rows, ${pairCount} pairs (CLASH rows 18000-${18000 + pairCount - 1}); load average ${os.loadavg().map((v) => v.toFixed(2)).join(' ')}`);
   for (const [name, options] of Object.entries(variants)) {

@@ -3,44 +3,20 @@
  * explained pair against 100 background rows. Short by default (the machine is shared); set
  * `BENCH_PAIRS` / `BENCH_ROWS` for longer runs.
  */
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
-import { sharedPath } from '../src/paths.js';
-import { graphFromFiles, readLayersModelDir } from '../src/model/files.js';
-import { bindingMatrix } from '../src/encoding/index.js';
+import { encodePairs } from '../src/encoding/index.js';
 import { TfjsDeepShapEngine, TfjsGraphEngine } from '../src/model/tfjs-graph/index.js';
-
-const CELLS = 50 * 20;
-
-function positiveRows(): { miRNA: string; gene: string }[] {
-  const lines = readFileSync(sharedPath('datasets/positive_set_extended.csv'), 'utf8').split('\n');
-  const head = lines[0]!.split(',');
-  const mi = head.indexOf('miRNA');
-  const ge = head.indexOf('gene');
-  return lines
-    .slice(1)
-    .filter((l) => l.length > 0)
-    .map((l) => {
-      const f = l.split(',');
-      return { miRNA: f[mi]!, gene: f[ge]! };
-    });
-}
-
-function encode(rows: { miRNA: string; gene: string }[]): Float32Array {
-  const out = new Float32Array(rows.length * CELLS);
-  rows.forEach((r, i) => out.set(bindingMatrix(r.miRNA, r.gene), i * CELLS));
-  return out;
-}
+import { CELLS, positiveSet, resnetGraph } from '../test/helpers/clash.js';
 
 export async function benchTfjsDeepShap(): Promise<void> {
   const pairs = Number(process.env.BENCH_PAIRS ?? 4);
   const rows = Number(process.env.BENCH_ROWS ?? 512);
-  const graph = graphFromFiles(await readLayersModelDir(sharedPath('models/mirbind-resnet')));
-  const data = positiveRows();
+  const graph = await resnetGraph();
+  const data = await positiveSet();
 
   const engine = await TfjsGraphEngine.create(graph, { batchSize: 128 });
-  const x = encode(data.slice(0, rows));
+  const x = encodePairs(data.slice(0, rows));
   await engine.predict(x.subarray(0, 128 * CELLS), 128); // warm-up
   let t = performance.now();
   await engine.predict(x, rows);
@@ -50,11 +26,11 @@ export async function benchTfjsDeepShap(): Promise<void> {
 
   const shap = await TfjsDeepShapEngine.create(graph);
   // Background: 100 rows spread over the set (the paper's rows need no special treatment for timing).
-  const background = encode(Array.from({ length: 100 }, (_, i) => data[(i * 181) % data.length]!));
+  const background = encodePairs(Array.from({ length: 100 }, (_, i) => data[(i * 181) % data.length]!));
   t = performance.now();
   await shap.setBackground(background, 100);
   const setup = (performance.now() - t) / 1000;
-  const explained = encode(data.slice(18000, 18000 + pairs + 1));
+  const explained = encodePairs(data.slice(18000, 18000 + pairs + 1));
   await shap.explain(explained.subarray(0, CELLS), 1); // warm-up
   t = performance.now();
   const result = await shap.explain(explained.subarray(CELLS), pairs);

@@ -4,26 +4,10 @@
  */
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readLayersModelDir, graphFromFiles } from '../src/model/files.js';
 import { OrtEngine } from '../src/model/onnx/index.js';
-import { sharedPath } from '../src/paths.js';
-import { bindingMatrix, encodePairs } from '../src/encoding/index.js';
-import { readPairs } from '../src/io/pairs.js';
-import {
-  MATRIX_CELLS,
-  PAPER_BACKGROUND_ROWS,
-  expectedGradients,
-  gradientTimesInput,
-  integratedGradients,
-  ism,
-  occlusion,
-  pickRows,
-  saliency,
-} from '../src/attribution/index.js';
-
-const MIRNA = 'TGAGGTAGTAGGTTGTATAG';
-const TARGET = 'ATGTCAACCTACCTACTTCTAAGCACAGGGTATGAAGCTCTCTTTCCACT';
-const KNOWN_P1 = 0.8525336;
+import { bindingMatrix } from '../src/encoding/index.js';
+import { MATRIX_CELLS, expectedGradients, gradientTimesInput, integratedGradients, ism, occlusion, saliency } from '../src/attribution/index.js';
+import { KNOWN_MIRNA as MIRNA, KNOWN_P1, KNOWN_TARGET as TARGET, paperBackground, resnetGraph } from './helpers/clash.js';
 
 describe('attribution methods on the miRBind ResNet (onnxruntime-node)', () => {
   let engine: OrtEngine;
@@ -32,9 +16,8 @@ describe('attribution methods on the miRBind ResNet (onnxruntime-node)', () => {
   const nb = 20;
 
   before(async () => {
-    engine = await OrtEngine.create(graphFromFiles(await readLayersModelDir(sharedPath('models', 'mirbind-resnet'))));
-    const rows = await pickRows(readPairs(sharedPath('datasets', 'positive_set_extended.csv')), PAPER_BACKGROUND_ROWS.slice(0, nb));
-    background = encodePairs(rows);
+    engine = await OrtEngine.create(await resnetGraph());
+    background = await paperBackground(nb);
   });
   after(async () => engine?.dispose());
 

@@ -1,71 +1,40 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
-import { graphFromFiles, readLayersModelDir } from '../src/model/files.js';
-import { sharedPath } from '../src/paths.js';
 import { OrtDeepShapEngine } from '../src/model/onnx/index.js';
 import { ReferenceDeepShapEngine } from '../src/attribution/deepshap-reference.js';
-import { deepShap, paperBackgroundIndices } from '../src/attribution/deepshap.js';
+import { deepShap } from '../src/attribution/deepshap.js';
+import { PAPER_BACKGROUND_ROWS } from '../src/attribution/background.js';
 import type { DeepShapEngine } from '../src/model/engine.js';
 import { encodePairs } from '../src/encoding/index.js';
-import { readNpy } from '../src/io/npy.js';
-
-// The file is clean (`id,miRNA,miRNA_name,gene,gene_name,label`): a plain split is enough here.
-async function positiveSet(): Promise<{ miRNA: string; target: string }[]> {
-  const text = await readFile(sharedPath('datasets/positive_set_extended.csv'), 'utf8');
-  return text
-    .trim()
-    .split('\n')
-    .slice(1)
-    .map((line) => {
-      const c = line.split(',');
-      return { miRNA: c[1]!, target: c[3]! };
-    });
-}
-
-function pearson(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  const n = a.length;
-  let ma = 0, mb = 0;
-  for (let i = 0; i < n; i++) { ma += a[i]!; mb += b[i]!; }
-  ma /= n; mb /= n;
-  let sab = 0, saa = 0, sbb = 0;
-  for (let i = 0; i < n; i++) {
-    const da = a[i]! - ma, db = b[i]! - mb;
-    sab += da * db; saa += da * da; sbb += db * db;
-  }
-  return sab / Math.sqrt(saa * sbb);
-}
-
-const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]!;
+import { median, pearson } from '../src/analysis/index.js';
+import { authorsShaps, cnnGraph, paperBackground, positiveSet, resnetGraph, SHAPS_FIRST_ROW } from './helpers/clash.js';
 
 test('paper background: the 100 rows of deepshap.md', () => {
-  assert.equal(paperBackgroundIndices.length, 100);
-  assert.deepEqual(paperBackgroundIndices.slice(0, 6), [2993, 12296, 15529, 2054, 17153, 8337]);
-  assert.deepEqual(paperBackgroundIndices.slice(-5), [1901, 11373, 15453, 8059, 12632]);
-  assert.equal(new Set(paperBackgroundIndices).size, 100);
+  assert.equal(PAPER_BACKGROUND_ROWS.length, 100);
+  assert.deepEqual(PAPER_BACKGROUND_ROWS.slice(0, 6), [2993, 12296, 15529, 2054, 17153, 8337]);
+  assert.deepEqual(PAPER_BACKGROUND_ROWS.slice(-5), [1901, 11373, 15453, 8059, 12632]);
+  assert.equal(new Set(PAPER_BACKGROUND_ROWS).size, 100);
 });
 
 test('ResNet DeepSHAP matches the authors on CLASH rows 18000-18019', async () => {
-  const rows = await positiveSet();
-  const gold = await readNpy(sharedPath('datasets/positive_set_shaps_18.npy'));
-  assert.deepEqual(gold.shape, [513, 50, 20]);
-  const model = graphFromFiles(await readLayersModelDir(sharedPath('models/mirbind-resnet')));
-  const engine = new OrtDeepShapEngine(model, { threads: 2 });
-  await engine.setBackground(encodePairs(paperBackgroundIndices.map((i) => rows[i]!)), 100);
   const n = 20;
+  const { x, shaps: gold, shape } = await authorsShaps(0, n);
+  assert.deepEqual(shape, [513, 50, 20]);
+  const engine = new OrtDeepShapEngine(await resnetGraph(), { threads: 2 });
+  await engine.setBackground(await paperBackground(), 100);
   const warnings: string[] = [];
-  const result = await deepShap(engine, encodePairs(rows.slice(18000, 18000 + n)), n, { chunkSize: 8, onWarning: (m) => warnings.push(m) });
+  const result = await deepShap(engine, x, n, { chunkSize: 8, onWarning: (m) => warnings.push(m) });
   const none = await engine.explain(new Float32Array(0), 0);
   assert.equal(none.attributions.length, 0);
   await engine.dispose();
-  const r = Array.from({ length: n }, (_, i) => pearson(result.attributions.subarray(i * 1000, (i + 1) * 1000), gold.data.subarray(i * 1000, (i + 1) * 1000)));
+  const r = Array.from({ length: n }, (_, i) => pearson(result.attributions.subarray(i * 1000, (i + 1) * 1000), gold.subarray(i * 1000, (i + 1) * 1000)));
   assert.ok(Math.min(...r) >= 0.9999, `min Pearson ${Math.min(...r)}`);
   assert.ok(median(r) >= 0.99999, `median Pearson ${median(r)}`);
   // The values themselves, not only their shape: relative error of the whole block.
   let num = 0, den = 0;
   for (let i = 0; i < n * 1000; i++) {
-    num += (result.attributions[i]! - gold.data[i]!) ** 2;
-    den += gold.data[i]! ** 2;
+    num += (result.attributions[i]! - gold[i]!) ** 2;
+    den += gold[i]! ** 2;
   }
   assert.ok(Math.sqrt(num / den) < 1e-3, `relative error ${Math.sqrt(num / den)}`);
   assert.ok(Math.abs(result.worstAdditivity.error) < 1e-4, `additivity ${result.worstAdditivity.error}`);
@@ -75,9 +44,9 @@ test('ResNet DeepSHAP matches the authors on CLASH rows 18000-18019', async () =
 
 test('CNN DeepSHAP (LeakyReLU, max-pool, sigmoid) agrees with a float64 computation of the same rules', async () => {
   const rows = await positiveSet();
-  const model = graphFromFiles(await readLayersModelDir(sharedPath('models/mirbind-cnn')));
-  const bg = encodePairs(paperBackgroundIndices.map((i) => rows[i]!));
-  const x = encodePairs([rows[18000]!, rows[18002]!]);
+  const model = await cnnGraph();
+  const bg = await paperBackground();
+  const x = encodePairs([rows[SHAPS_FIRST_ROW]!, rows[SHAPS_FIRST_ROW + 2]!]);
   const fast = new OrtDeepShapEngine(model, { threads: 2 });
   await fast.setBackground(bg, 100);
   const got = await fast.explain(x, 2);
@@ -95,9 +64,9 @@ test('CNN DeepSHAP (LeakyReLU, max-pool, sigmoid) agrees with a float64 computat
 
 test('ResNet: the literal SHAP rule (Abs/Less/Where) and the IsNaN form give the same attributions', async () => {
   const rows = await positiveSet();
-  const model = graphFromFiles(await readLayersModelDir(sharedPath('models/mirbind-resnet')));
-  const bg = encodePairs(paperBackgroundIndices.slice(0, 16).map((i) => rows[i]!));
-  const x = encodePairs([rows[18005]!]);
+  const model = await resnetGraph();
+  const bg = await paperBackground(16);
+  const x = encodePairs([rows[SHAPS_FIRST_ROW + 5]!]);
   const out = [];
   for (const rescale of ['where', 'nan'] as const) {
     const e = new OrtDeepShapEngine(model, { threads: 2, rescale, foldBatchNorm: rescale === 'nan' });

@@ -6,6 +6,8 @@ import {
   binaryClassifierCurve,
   classCounts,
   evaluateScores,
+  median,
+  pearson,
   prAuc,
   precisionRecallCurve,
   rocAuc,
@@ -105,4 +107,24 @@ test('real data with heavy ties: RNAhybrid −MFE on the 1:1 CLASH test set (pap
   close(ev.pr_auc, 0.8438502503697881, 1e-12, 'PR-AUC');
   close(ev.average_precision, 0.8430247698654282, 1e-12, 'AP');
   close(ev.roc_auc, 0.83514875, 1e-12, 'ROC-AUC');
+});
+
+test('pearson: ±1 for linear relations, a hand-computed value, unequal lengths refused', () => {
+  close(pearson([1, 2, 3, 4], [3, 5, 7, 9]), 1, 1e-15, 'perfect');
+  close(pearson([1, 2, 3, 4], [8, 6, 4, 2]), -1, 1e-15, 'anti');
+  // Means 2.5 and 2.5: Σdadb = 0.75·4 = 3, Σda² = Σdb² = 5, r = 3/5.
+  close(pearson([1, 2, 3, 4], [2, 1, 4, 3]), 0.6, 1e-15, 'hand-computed');
+  close(pearson(Float32Array.of(1, 2, 3, 4), Float64Array.of(2, 1, 4, 3)), 0.6, 1e-15, 'typed arrays');
+  assert.throws(() => pearson([1, 2, 3], [1, 2]), RangeError);
+});
+
+test('median: middle value of an odd count, mean of the two middle values of an even count', () => {
+  assert.equal(median([3, 1, 2]), 2);
+  assert.equal(median([4, 1, 3, 2]), 2.5);
+  assert.equal(median([10, -1, 2, 100]), 6, 'numeric, not lexicographic, order');
+  assert.equal(median([7]), 7);
+  assert.ok(Number.isNaN(median([])), 'NaN for no values');
+  const values = [5, 3, 9];
+  median(values);
+  assert.deepEqual(values, [5, 3, 9], 'the input is left as it was');
 });

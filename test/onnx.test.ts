@@ -1,27 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { graphFromFiles, readLayersModelDir } from '../src/model/files.js';
 import { buildModelGraph, UnsupportedLayerError, type ModelGraph } from '../src/model/graph.js';
-import { sharedPath } from '../src/paths.js';
 import { OrtEngine, deepShapOnnx, gradientOnnx, tfPadding } from '../src/model/onnx/index.js';
 import { ReferenceDeepShapEngine } from '../src/attribution/deepshap-reference.js';
 import { encodePairs } from '../src/encoding/index.js';
-
-const resnet = async () => graphFromFiles(await readLayersModelDir(sharedPath('models/mirbind-resnet')));
-const cnn = async () => graphFromFiles(await readLayersModelDir(sharedPath('models/mirbind-cnn')));
-
-function pearson(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  const n = a.length;
-  let ma = 0, mb = 0;
-  for (let i = 0; i < n; i++) { ma += a[i]!; mb += b[i]!; }
-  ma /= n; mb /= n;
-  let sab = 0, saa = 0, sbb = 0;
-  for (let i = 0; i < n; i++) {
-    const da = a[i]! - ma, db = b[i]! - mb;
-    sab += da * db; saa += da * da; sbb += db * db;
-  }
-  return sab / Math.sqrt(saa * sbb);
-}
+import { pearson } from '../src/analysis/index.js';
+import { cnnGraph as cnn, KNOWN_MIRNA, KNOWN_P1, KNOWN_TARGET, resnetGraph as resnet } from './helpers/clash.js';
 
 test('TF SAME padding puts the odd pixel at the bottom/right', () => {
   assert.deepEqual(tfPadding(50, 3, 2, 'same'), [0, 1, 25]);
@@ -35,11 +19,11 @@ test('TF SAME padding puts the odd pixel at the bottom/right', () => {
 test('OrtEngine: ResNet p1 of the known pair, and the same scores through the gradient graph', async () => {
   const engine = await OrtEngine.create(await resnet(), { threads: 1 });
   const x = encodePairs([
-    { miRNA: 'TGAGGTAGTAGGTTGTATAG', target: 'ATGTCAACCTACCTACTTCTAAGCACAGGGTATGAAGCTCTCTTTCCACT' },
-    { miRNA: 'TGAGGTAGTAGGTTGTATAG', target: 'A' },
+    { miRNA: KNOWN_MIRNA, target: KNOWN_TARGET },
+    { miRNA: KNOWN_MIRNA, target: 'A' },
   ]);
   const p = await engine.predict(x, 2);
-  assert.ok(Math.abs(p[0]! - 0.8525336) < 1e-5, `p1 = ${p[0]}`);
+  assert.ok(Math.abs(p[0]! - KNOWN_P1) < 1e-5, `p1 = ${p[0]}`);
   const { scores, gradients } = await engine.gradient(x, 2);
   assert.ok(Math.abs(scores[0]! - p[0]!) < 1e-6);
   assert.ok(Math.abs(scores[1]! - p[1]!) < 1e-6);
@@ -50,7 +34,7 @@ test('OrtEngine: ResNet p1 of the known pair, and the same scores through the gr
 
 test('OrtEngine: plain gradients of both models match a float64 computation', async () => {
   const pairs = [
-    { miRNA: 'TGAGGTAGTAGGTTGTATAG', target: 'ATGTCAACCTACCTACTTCTAAGCACAGGGTATGAAGCTCTCTTTCCACT' },
+    { miRNA: KNOWN_MIRNA, target: KNOWN_TARGET },
     { miRNA: 'TAGCACCATCTGAAATCGGTTA', target: 'GGCAGTGCTATTTAAAGGTCAATGTTCACAGAACAGCAGGAAATGCTGAA' },
   ];
   const x = encodePairs(pairs);

@@ -1,90 +1,23 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
-import { sharedPath } from '../src/paths.js';
-import { graphFromFiles, readLayersModelDir } from '../src/model/files.js';
 import type { ModelGraph } from '../src/model/graph.js';
-import { bindingMatrix } from '../src/encoding/index.js';
+import type { PairRecord } from '../src/io/pairs.js';
+import { bindingMatrix, encodePairs } from '../src/encoding/index.js';
 import { TfjsDeepShapEngine, TfjsGraphEngine, softmaxMultipliers } from '../src/model/tfjs-graph/index.js';
-
-/** Row positions of the paper's background (deepshap.md). */
-const PAPER_BACKGROUND = [
-  2993, 12296, 15529, 2054, 17153, 8337, 18509, 15257, 13631, 12698, 4918, 3948, 10731, 13879, 1450, 16929, 1157, 4049, 6216, 17606,
-  15575, 17620, 8546, 4166, 8477, 16728, 15067, 12421, 2021, 3230, 6128, 11566, 1427, 17205, 8149, 1297, 3000, 16046, 5561, 12393,
-  18083, 8821, 9876, 9263, 5357, 7289, 11854, 6706, 8561, 14985, 16449, 13951, 2140, 8204, 15799, 4929, 14454, 5294, 9920, 12752,
-  17279, 17389, 1611, 9734, 10632, 3263, 251, 3208, 3658, 16565, 1989, 3559, 16874, 13599, 17387, 1456, 1554, 828, 17417, 16264, 2988,
-  4574, 17860, 9514, 14356, 1624, 4740, 18442, 8581, 11391, 3860, 12126, 12760, 17107, 2498, 1901, 11373, 15453, 8059, 12632,
-];
-
-const CELLS = 50 * 20;
-const KNOWN_MIRNA = 'TGAGGTAGTAGGTTGTATAG';
-const KNOWN_TARGET = 'ATGTCAACCTACCTACTTCTAAGCACAGGGTATGAAGCTCTCTTTCCACT';
-
-function readPositiveSet(): { miRNA: string; gene: string }[] {
-  const lines = readFileSync(sharedPath('datasets/positive_set_extended.csv'), 'utf8').split('\n');
-  const head = lines[0]!.split(',');
-  const mi = head.indexOf('miRNA');
-  const ge = head.indexOf('gene');
-  return lines.slice(1).filter((l) => l.length > 0).map((l) => {
-    const f = l.split(',');
-    return { miRNA: f[mi]!, gene: f[ge]! };
-  });
-}
-
-function encodeRows(rows: { miRNA: string; gene: string }[]): Float32Array {
-  const out = new Float32Array(rows.length * CELLS);
-  rows.forEach((r, i) => out.set(bindingMatrix(r.miRNA, r.gene), i * CELLS));
-  return out;
-}
-
-/** The first `count` matrices of a little-endian float64 C-order .npy file. */
-function readNpyFloat64(file: string, count: number, per: number): Float64Array {
-  const buf = readFileSync(file);
-  const major = buf[6]!;
-  const headerLen = major === 1 ? buf.readUInt16LE(8) : buf.readUInt32LE(8);
-  const start = (major === 1 ? 10 : 12) + headerLen;
-  const header = buf.subarray(major === 1 ? 10 : 12, start).toString('latin1');
-  assert.match(header, /'descr': '<f8'/);
-  assert.match(header, /'fortran_order': False/);
-  const out = new Float64Array(count * per);
-  for (let i = 0; i < out.length; i++) out[i] = buf.readDoubleLE(start + 8 * i);
-  return out;
-}
-
-function pearson(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  const n = a.length;
-  let ma = 0;
-  let mb = 0;
-  for (let i = 0; i < n; i++) {
-    ma += a[i]!;
-    mb += b[i]!;
-  }
-  ma /= n;
-  mb /= n;
-  let sab = 0;
-  let saa = 0;
-  let sbb = 0;
-  for (let i = 0; i < n; i++) {
-    const da = a[i]! - ma;
-    const db = b[i]! - mb;
-    sab += da * db;
-    saa += da * da;
-    sbb += db * db;
-  }
-  return sab / Math.sqrt(saa * sbb);
-}
+import { pearson } from '../src/analysis/index.js';
+import { authorsShaps, CELLS, cnnGraph, KNOWN_MIRNA, KNOWN_P1, KNOWN_TARGET, paperBackground, positiveSet, resnetGraph, SHAPS_FIRST_ROW } from './helpers/clash.js';
 
 let resnet: ModelGraph;
 let cnn: ModelGraph;
 let engine: TfjsGraphEngine;
-let positives: { miRNA: string; gene: string }[];
+let positives: PairRecord[];
 
 before(async () => {
-  resnet = graphFromFiles(await readLayersModelDir(sharedPath('models/mirbind-resnet')));
-  cnn = graphFromFiles(await readLayersModelDir(sharedPath('models/mirbind-cnn')));
+  resnet = await resnetGraph();
+  cnn = await cnnGraph();
   engine = await TfjsGraphEngine.create(resnet);
-  positives = readPositiveSet();
+  positives = await positiveSet();
 });
 
 after(async () => {
@@ -99,11 +32,11 @@ test('the wasm backend is the one in use', () => {
 test('known pair: p1 = 0.8525336', async () => {
   const x = bindingMatrix(KNOWN_MIRNA, KNOWN_TARGET);
   const [p1] = await engine.predict(x, 1);
-  assert.ok(Math.abs(p1! - 0.8525336) < 1e-5, `p1 = ${p1}`);
+  assert.ok(Math.abs(p1! - KNOWN_P1) < 1e-5, `p1 = ${p1}`);
 });
 
 test('batched predict equals row-by-row predict', async () => {
-  const x = encodeRows(positives.slice(0, 5));
+  const x = encodePairs(positives.slice(0, 5));
   const batch = await engine.predict(x, 5);
   for (let i = 0; i < 5; i++) {
     const [one] = await engine.predict(x.subarray(i * CELLS, (i + 1) * CELLS), 1);
@@ -185,9 +118,9 @@ test("SHAP's softmax rule: the worked example of deepshap.md", async () => {
 test('DeepSHAP parity with the published SHAP values (CLASH rows 18000-18002), no tensor leak', async (t) => {
   const shap = await TfjsDeepShapEngine.create(resnet);
   try {
-    await shap.setBackground(encodeRows(PAPER_BACKGROUND.map((i) => positives[i]!)), 100);
-    const x = encodeRows(positives.slice(18000, 18003));
-    const reference = readNpyFloat64(sharedPath('datasets/positive_set_shaps_18.npy'), 3, CELLS);
+    await shap.setBackground(await paperBackground(), 100);
+    const { x, shaps: reference, dtype } = await authorsShaps(0, 3);
+    assert.equal(dtype, 'float64');
     const before = tf.memory().numTensors;
     const result = await shap.explain(x, 3);
     const afterFirst = tf.memory().numTensors;
@@ -221,10 +154,11 @@ test('DeepSHAP parity with the published SHAP values (CLASH rows 18000-18002), n
 test('DeepSHAP on the CNN (LeakyReLU, max pooling, sigmoid): additivity', async (t) => {
   const shap = await TfjsDeepShapEngine.create(cnn);
   try {
-    await shap.setBackground(encodeRows(PAPER_BACKGROUND.slice(0, 50).map((i) => positives[i]!)), 50);
-    const result = await shap.explain(encodeRows(positives.slice(18000, 18003)), 3);
+    await shap.setBackground(await paperBackground(50), 50);
+    const explained = positives.slice(SHAPS_FIRST_ROW, SHAPS_FIRST_ROW + 3);
+    const result = await shap.explain(encodePairs(explained), 3);
     const cnnEngine = await TfjsGraphEngine.create(cnn);
-    const scores = await cnnEngine.predict(encodeRows(positives.slice(18000, 18003)), 3);
+    const scores = await cnnEngine.predict(encodePairs(explained), 3);
     await cnnEngine.dispose();
     for (let r = 0; r < 3; r++) {
       assert.ok(Math.abs(result.scores[r]! - scores[r]!) < 1e-6);

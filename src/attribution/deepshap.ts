@@ -4,13 +4,6 @@
  * except that a failure is a warning, not an exception.
  */
 import type { DeepShapEngine, DeepShapResult } from '../model/engine.js';
-import { PAPER_BACKGROUND_ROWS } from './background.js';
-
-/**
- * Row positions (0-based data rows of `positive_set_extended.csv`) of the paper's background:
- * pandas `sample(n=100, random_state=42)`, in that order.
- */
-export const paperBackgroundIndices: readonly number[] = PAPER_BACKGROUND_ROWS;
 
 /** SHAP's own additivity tolerance. */
 export const ADDITIVITY_TOLERANCE = 1e-2;
