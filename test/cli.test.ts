@@ -164,3 +164,62 @@ test('explain: an interrupted run resumes after its last finished chunk and give
   assert.equal(await readFile(resumed, 'utf8'), await readFile(whole, 'utf8'));
   assert.equal(existsSync(`${resumed}.parts`), false);
 });
+
+test('explain --mirna/--target: one pair from the command line; other methods through the same chain', async () => {
+  const one = await runCli(['explain', '--mirna', LET7, '--target', PIGN, '--model', MODEL, '--json', '--no-matrix', '--quiet']);
+  assert.equal(one.code, 0, one.stderr);
+  const rec = JSON.parse(one.stdout);
+  assert.equal(rec.id, 'command-line');
+  assert.ok(Math.abs(rec.score - 0.8525336) < 1e-5, `score ${rec.score}`);
+  assert.equal('attributions' in rec, false, '--no-matrix leaves the matrix out');
+
+  const bad = await runCli(['predict', '--mirna', LET7, '--target', 'ACGTX']);
+  assert.notEqual(bad.code, 0);
+  assert.deepEqual(errorLines(bad.stderr), ["attrament: --mirna/--target: target contains 'X' at position 5 (allowed: ACGTUN)"]);
+
+  const dir = await tmp();
+  const ism = await runCli(['explain', example, '--model', MODEL, '--method', 'ism', '--json', '--npy', path.join(dir, 'ism.npy'), '--quiet']);
+  assert.equal(ism.code, 0, ism.stderr);
+  const ismRecords = ism.stdout.trim().split('\n').map((l) => JSON.parse(l));
+  assert.equal(ismRecords.length, 8);
+  assert.equal(ismRecords[0].mirna_importance.length, 20);
+  assert.equal(ismRecords[0].mutant_scores.length, 20);
+  assert.equal(ismRecords[0].mutant_scores[0].length, 3);
+  const mean = ismRecords[0].mutant_scores[4].reduce((a: number, b: number) => a + b, 0) / 3;
+  assert.ok(Math.abs(ismRecords[0].mirna_importance[4] - (ismRecords[0].score - mean)) < 1e-5, 'ISM importance = p1 − mean p1(mutants)');
+  assert.deepEqual((await readNpy(path.join(dir, 'ism.npy'))).shape, [8, 20]);
+
+  const ig = await runCli(['explain', '--mirna', LET7, '--target', PIGN, '--model', MODEL, '--method', 'integrated-gradients', '--steps', '64', '--json', '--quiet']);
+  assert.equal(ig.code, 0, ig.stderr);
+  const igRec = JSON.parse(ig.stdout);
+  assert.ok(Math.abs(igRec.additivity_error) < 0.02, `IG completeness error ${igRec.additivity_error}`);
+  assert.equal(igRec.aligned_target.replace(/-/g, ''), PIGN);
+});
+
+test('explain --engine tfjs-wasm (the portable path) gives the onnxruntime attributions', async () => {
+  const dir = await tmp();
+  const bg = path.join(dir, 'bg.tsv');
+  // A small background keeps the TF.js run short; both engines get the same one.
+  const rows = (await readFile(example, 'utf8')).trim().split('\n').slice(1).map((l) => l.split('\t'));
+  await writeFile(bg, 'miRNA\tgene\n' + rows.map((r) => `${r[1]}\t${r[2]}`).join('\n') + '\n');
+  const run = (engine: string) =>
+    runCli(['explain', '--mirna', LET7, '--target', PIGN, '--model', MODEL, '--background', bg, '--engine', engine, '--json', '--quiet']);
+  const [a, b] = [await run('onnx'), await run('tfjs-wasm')];
+  assert.equal(a.code, 0, a.stderr);
+  assert.equal(b.code, 0, b.stderr);
+  const ra = JSON.parse(a.stdout);
+  const rb = JSON.parse(b.stdout);
+  assert.ok(Math.abs(ra.score - rb.score) < 1e-5, `scores ${ra.score} vs ${rb.score}`);
+  assert.ok(Math.abs(ra.expected_value - rb.expected_value) < 1e-5, 'expected values agree');
+  let maxDiff = 0;
+  let maxAbs = 0;
+  for (let i = 0; i < 50; i++) {
+    for (let j = 0; j < 20; j++) {
+      maxDiff = Math.max(maxDiff, Math.abs(ra.attributions[i][j] - rb.attributions[i][j]));
+      maxAbs = Math.max(maxAbs, Math.abs(ra.attributions[i][j]));
+    }
+  }
+  assert.ok(maxAbs > 1e-3, 'attributions are not all zero');
+  assert.ok(maxDiff < 1e-4 * maxAbs + 1e-7, `max |difference| ${maxDiff} (max |φ| ${maxAbs})`);
+  assert.equal(ra.aligned_mirna, rb.aligned_mirna);
+});

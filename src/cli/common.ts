@@ -1,4 +1,6 @@
 import os from 'node:os';
+import path from 'node:path';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import type { ReadPairsOptions } from '../io/pairs.js';
 import type { ExplainJobOptions } from '../pipeline/explain.js';
@@ -11,6 +13,8 @@ export function addInputOptions(cmd: Command): Command {
   return cmd
     .option('--targets <fasta>', 'PAIRS is a miRNA FASTA; pair it with the targets of this FASTA (all pairs)')
     .option('--paired', 'with --targets: pair the i-th miRNA with the i-th target instead of all pairs')
+    .option('--mirna <sequence>', 'one pair given on the command line (with --target) instead of a file')
+    .option('--target <sequence>', 'the target site of that pair (up to 50 nt)')
     .option('--quiet', 'no progress on stderr');
 }
 
@@ -109,4 +113,26 @@ export function explainedPairsSource(
       onProgress: progressFor('deepshap', o.quiet),
     },
   };
+}
+
+/** The one-pair file made for `--mirna/--target`, so errors can name the options instead. */
+export let commandLinePairsFile: string | null = null;
+
+/**
+ * The pairs file a command reads: the PAIRS argument, or, for `--mirna X --target Y`, a one-pair
+ * file written for this run (named `command-line.tsv`, so errors read naturally) and removed at exit.
+ */
+export function pairsInput(pairs: string | undefined, o: { mirna?: string; target?: string }): string {
+  if (o.mirna !== undefined || o.target !== undefined) {
+    if (pairs !== undefined) throw new Error('give either a pairs file or --mirna/--target, not both');
+    if (!o.mirna || !o.target) throw new Error('--mirna and --target go together');
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'attrament-'));
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    const file = path.join(dir, 'command-line.tsv');
+    commandLinePairsFile = file;
+    writeFileSync(file, `id\tmiRNA\ttarget\ncommand-line\t${o.mirna.trim()}\t${o.target.trim()}\n`);
+    return file;
+  }
+  if (pairs === undefined) throw new Error('no input: give a pairs file, or --mirna and --target');
+  return pairs;
 }

@@ -4,7 +4,7 @@ import type { AlignmentOptions } from '../alignment/index.js';
 import { defaultFormatFor, runExplain, type RecordFormat } from '../pipeline/explain.js';
 import { runAlign } from '../pipeline/align.js';
 import type { BackgroundSpec } from '../pipeline/background.js';
-import { addBackgroundOptions, addInputOptions, addModelOptions, engineKind, info, nonNegativeNumber, positiveInt, progressFor, readOptions, warnOnce } from './common.js';
+import { addBackgroundOptions, addInputOptions, addModelOptions, engineKind, info, nonNegativeNumber, pairsInput, positiveInt, progressFor, readOptions, warnOnce } from './common.js';
 
 /** Output options shared by `explain` and `align`. */
 function addRecordOptions(cmd: Command): Command {
@@ -43,7 +43,7 @@ function outputs(o: Record<string, any>): { recordsOut?: string; npyOut?: string
 export function explainCommand(): Command {
   const cmd = new Command('explain')
     .description('predict → attribution (DeepSHAP by default, 100 background pairs) → attribution sequence alignment → duplex and importance per pair')
-    .argument('<pairs>', 'pairs file: TSV/CSV (miRNA, gene|target[, label, id]), or a miRNA FASTA with --targets')
+    .argument('[pairs]', 'pairs file: TSV/CSV (miRNA, gene|target[, label, id]), or a miRNA FASTA with --targets')
     .addOption(new Option('--method <method>', 'attribution method (see below)').choices([...ATTRIBUTION_METHODS]).default('deepshap'))
     .addHelpText('after', `\nAttribution methods:\n${attributionMethodsHelp()}`)
     .option('--samples <k>', 'expected gradients: samples per pair', positiveInt, 200)
@@ -56,7 +56,8 @@ export function explainCommand(): Command {
   addBackgroundOptions(cmd);
   addInputOptions(cmd);
   addModelOptions(cmd);
-  return cmd.action(async (pairs: string, o) => {
+  return cmd.action(async (pairsArg: string | undefined, o) => {
+    const pairs = pairsInput(pairsArg, o);
     const warn = warnOnce();
     const { recordsOut, npyOut, format, noRecords } = outputs(o);
     const background: BackgroundSpec = { file: o.background, sample: o.backgroundSample, seed: o.seed };
@@ -89,11 +90,12 @@ export function explainCommand(): Command {
 export function alignCommand(): Command {
   const cmd = new Command('align')
     .description('attribution sequence alignment of precomputed attributions (.npy [N,50,20] or [N,50,20,1]) with their pairs, in the same order')
-    .argument('<pairs>', 'pairs file, in the order of the matrices')
+    .argument('[pairs]', 'pairs file, in the order of the matrices')
     .requiredOption('--attributions <file.npy>', 'attribution matrices, float32 or float64');
   addRecordOptions(cmd);
   addInputOptions(cmd);
-  return cmd.action(async (pairs: string, o) => {
+  return cmd.action(async (pairsArg: string | undefined, o) => {
+    const pairs = pairsInput(pairsArg, o);
     const warn = warnOnce();
     const { recordsOut, format } = outputs(o);
     const n = await runAlign({

@@ -1,11 +1,11 @@
 import { Command, Option } from 'commander';
 import { FIGURE_KINDS, runFigures, type FigureKind } from '../pipeline/figure.js';
-import { addBackgroundOptions, addInputOptions, addModelOptions, explainedPairsSource, info, positiveInt, warnOnce } from './common.js';
+import { addBackgroundOptions, addInputOptions, addModelOptions, explainedPairsSource, info, pairsInput, positiveInt, warnOnce } from './common.js';
 
 export function figureCommand(): Command {
   const cmd = new Command('figure')
     .description('figures of explained pairs: the alignment glyph figure, importance bars, the attribution heatmap (SVG or PNG)')
-    .argument('<pairs>', 'pairs file')
+    .argument('[pairs]', 'pairs file')
     .option('--kind <kinds>', `which figure(s), comma-separated: ${FIGURE_KINDS.join(', ')} (default: alignment; with --out-dir: all)`)
     .addOption(new Option('--format <format>', 'file format').choices(['svg', 'png']).default('svg'))
     .option('--out <file>', 'write the figure of one pair here (default stdout)')
@@ -15,7 +15,8 @@ export function figureCommand(): Command {
   addBackgroundOptions(cmd);
   addInputOptions(cmd);
   addModelOptions(cmd);
-  return cmd.action(async (pairs: string, o) => {
+  return cmd.action(async (pairsArg: string | undefined, o) => {
+    const pairs = pairsInput(pairsArg, o);
     const warn = warnOnce();
     const kinds = (o.kind ? String(o.kind).split(',') : o.outDir ? [...FIGURE_KINDS] : ['alignment']) as FigureKind[];
     for (const k of kinds) if (!FIGURE_KINDS.includes(k)) throw new Error(`--kind ${k}: expected one of ${FIGURE_KINDS.join(', ')}`);

@@ -4,6 +4,7 @@ import { predictCommand, evaluateCommand } from './predict.js';
 import { explainCommand, alignCommand } from './explain.js';
 import { reportCommand } from './report.js';
 import { figureCommand } from './figure.js';
+import { commandLinePairsFile } from './common.js';
 
 export function program(): Command {
   return new Command('attrament')
@@ -34,7 +35,8 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode;
-    const message = error instanceof Error ? error.message : String(error);
+    let message = error instanceof Error ? error.message : String(error);
+    if (commandLinePairsFile) message = message.split(`${commandLinePairsFile}:2:`).join('--mirna/--target:');
     process.stderr.write(`attrament: ${message.split('\n')[0]}\n`);
     if (process.env.ATTRAMENT_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
     return 1;

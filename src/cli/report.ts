@@ -1,11 +1,11 @@
 import { Command } from 'commander';
 import { runReport } from '../pipeline/report.js';
-import { addBackgroundOptions, addInputOptions, addModelOptions, explainedPairsSource, info, positiveInt, warnOnce } from './common.js';
+import { addBackgroundOptions, addInputOptions, addModelOptions, explainedPairsSource, info, pairsInput, positiveInt, warnOnce } from './common.js';
 
 export function reportCommand(): Command {
   const cmd = new Command('report')
     .description('one self-contained HTML report: summary, sortable table of pairs, and per pair the duplex, importance bars and attribution heatmap')
-    .argument('<pairs>', 'pairs file')
+    .argument('[pairs]', 'pairs file')
     .requiredOption('--out <file.html>', 'the report file')
     .option('--attributions <file.npy>', 'precomputed attributions (skips the model)')
     .option('--title <text>', 'report title')
@@ -14,7 +14,8 @@ export function reportCommand(): Command {
   addBackgroundOptions(cmd);
   addInputOptions(cmd);
   addModelOptions(cmd);
-  return cmd.action(async (pairs: string, o) => {
+  return cmd.action(async (pairsArg: string | undefined, o) => {
+    const pairs = pairsInput(pairsArg, o);
     const warn = warnOnce();
     const n = await runReport({
       out: o.out,
