@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
+import { runCli } from './helpers/cli.js';
 import { buildReport, duplexText, topPositions, type ReportItem } from '../src/render/index.js';
 import { packageRoot } from '../src/paths.js';
 import { MIRNA, TARGET, bindingMatrix, count, fixtureAlignment, fixtureAttributions } from './render-fixtures.js';
@@ -137,6 +138,43 @@ test('report in headless Chromium: no errors, sortable table, rows jump to detai
     mkdirSync(out, { recursive: true });
     await page.evaluate(() => window.scrollTo(0, 0));
     await page.screenshot({ path: path.join(out, 'report.png'), fullPage: true });
+    assert.deepEqual(problems, []);
+  } finally {
+    await browser.close();
+  }
+});
+
+test('the README main command\'s report (real model, DeepSHAP, 8 example pairs) renders in headless Chromium', { timeout: 120_000 }, async () => {
+  assert.ok(existsSync(CHROMIUM), `Chromium not found at ${CHROMIUM}: install it (Debian: apt-get install -y chromium) or set ATTRAMENT_CHROMIUM`);
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'attrament-report-'));
+  const file = path.join(dir, 'report.html');
+  const r = await runCli(['report', path.join(packageRoot, 'examples', 'pairs.tsv'), '--out', file, '--quiet']);
+  assert.equal(r.code, 0, r.stderr);
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const problems: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`);
+    });
+    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+    page.on('request', (q) => {
+      if (!q.url().startsWith('file:')) problems.push(`network request: ${q.url()}`);
+    });
+    await page.goto(pathToFileURL(file).href);
+    assert.equal(await page.locator('#pair-table tbody tr').count(), 8, 'a table row per example pair');
+    assert.equal(await page.locator('section.pair').count(), 8, 'a section per example pair');
+    for (let i = 0; i < 8; i++) {
+      assert.equal(await page.locator('section.pair').nth(i).locator('svg').count(), 4, `alignment, two bar charts and the heatmap in pair ${i + 1}`);
+    }
+    const firstScore = await page.locator('#pair-table tbody tr').first().locator('td.num').first().textContent();
+    assert.equal(firstScore, '0.8525', 'let-7a/PIGN score');
+    const out = path.join(packageRoot, 'test-output');
+    mkdirSync(out, { recursive: true });
+    await page.screenshot({ path: path.join(out, 'report-example.png'), fullPage: false });
     assert.deepEqual(problems, []);
   } finally {
     await browser.close();
