@@ -3,18 +3,43 @@
  * and pair by pair, with the rules of docs (deepshap.md) written out literally. It exists to check
  * the fast engines: use it on a handful of pairs, never in production.
  */
-import { UnsupportedLayerError, type GraphNode, type ModelGraph, type Op } from '../model/graph.js';
+import { UnsupportedLayerError, checkSamples, sampleSize, tfPadding, type GraphNode, type ModelGraph, type Op } from '../model/graph.js';
 import type { DeepShapEngine, DeepShapResult } from '../model/engine.js';
+import { DIV_EPS, RESCALE_EPS } from '../model/rules.js';
 
 type Acts = Float64Array[];
 
-const EPS_RESCALE = 1e-6;
-const EPS_DIV = 1e-7;
+/**
+ * Visits every (output cell, kernel tap) pair of a convolution that lands inside the input (TF
+ * padding), in output-major, then kernel-row, kernel-column order: `out` is the output pixel,
+ * `inBase` the input pixel's first channel, `kBase` the tap's first `[cin, cout]` weight.
+ */
+function forEachConvTap(
+  op: Extract<Op, { kind: 'conv2d' }>,
+  inShape: number[],
+  outShape: number[],
+  visit: (out: number, inBase: number, kBase: number) => void,
+): void {
+  const [h, w] = inShape as [number, number];
+  const [ho, wo] = outShape as [number, number];
+  const [pt] = tfPadding(h, op.kh, op.strides[0], op.padding);
+  const [pl] = tfPadding(w, op.kw, op.strides[1], op.padding);
+  for (let y = 0; y < ho; y++)
+    for (let xx = 0; xx < wo; xx++)
+      for (let u = 0; u < op.kh; u++) {
+        const iy = y * op.strides[0] - pt + u;
+        if (iy < 0 || iy >= h) continue;
+        for (let v = 0; v < op.kw; v++) {
+          const ix = xx * op.strides[1] - pl + v;
+          if (ix >= 0 && ix < w) visit(y * wo + xx, (iy * w + ix) * op.cin, (u * op.kw + v) * op.cin * op.cout);
+        }
+      }
+}
 
-function samePad(size: number, k: number, s: number, padding: 'same' | 'valid'): [number, number] {
-  if (padding === 'valid') return [0, Math.floor((size - k) / s) + 1];
-  const out = Math.ceil(size / s);
-  return [Math.floor(Math.max((out - 1) * s + k - size, 0) / 2), out];
+/** Input index (NHWC) of cell `(u, v)` of the valid pooling window of output `(y, xx)`, channel `k`. */
+function poolCell(op: Extract<Op, { kind: 'avgpool' | 'maxpool' }>, inShape: number[], y: number, xx: number, k: number, u: number, v: number): number {
+  const [, w, c] = inShape as [number, number, number];
+  return ((y * op.strides[0] + u) * w + xx * op.strides[1] + v) * c + k;
 }
 
 function fn(op: Op, a: number): number {
@@ -63,25 +88,16 @@ export function referenceForward(model: ModelGraph, x: ArrayLike<number>): Acts 
         for (let i = 0; i < size; i++) out[i] = x[i]!;
         break;
       case 'conv2d': {
-        const [h, w] = inShape as [number, number];
-        const [ho, wo, co] = node.shape as [number, number, number];
-        const [pt] = samePad(h, op.kh, op.strides[0], op.padding);
-        const [pl] = samePad(w, op.kw, op.strides[1], op.padding);
-        for (let y = 0; y < ho; y++)
-          for (let xx = 0; xx < wo; xx++)
-            for (let o = 0; o < co; o++) {
-              let s = op.bias ? op.bias[o]! : 0;
-              for (let u = 0; u < op.kh; u++) {
-                const iy = y * op.strides[0] - pt + u;
-                if (iy < 0 || iy >= h) continue;
-                for (let v = 0; v < op.kw; v++) {
-                  const ix = xx * op.strides[1] - pl + v;
-                  if (ix < 0 || ix >= w) continue;
-                  for (let i = 0; i < op.cin; i++) s += inp![(iy * w + ix) * op.cin + i]! * op.kernel[((u * op.kw + v) * op.cin + i) * co + o]!;
-                }
-              }
-              out[(y * wo + xx) * co + o] = s;
-            }
+        const co = op.cout;
+        // Per output value the sum runs bias, then kernel rows, columns, input channels.
+        if (op.bias) for (let i = 0; i < size; i++) out[i] = op.bias[i % co]!;
+        forEachConvTap(op, inShape, node.shape, (cell, inBase, kBase) => {
+          for (let o = 0; o < co; o++) {
+            let s = out[cell * co + o]!;
+            for (let i = 0; i < op.cin; i++) s += inp![inBase + i]! * op.kernel[kBase + i * co + o]!;
+            out[cell * co + o] = s;
+          }
+        });
         break;
       }
       case 'dense':
@@ -122,15 +138,14 @@ export function referenceForward(model: ModelGraph, x: ArrayLike<number>): Acts 
       case 'avgpool':
       case 'maxpool': {
         if (op.padding !== 'valid') throw new UnsupportedLayerError(node.layerClass, node.name, 'same pooling');
-        const [, w, c] = inShape as [number, number, number];
-        const [ho, wo] = node.shape as [number, number];
+        const [ho, wo, c] = node.shape as [number, number, number];
         for (let y = 0; y < ho; y++)
           for (let xx = 0; xx < wo; xx++)
             for (let k = 0; k < c; k++) {
               let s = op.kind === 'maxpool' ? -Infinity : 0;
               for (let u = 0; u < op.pool[0]; u++)
                 for (let v = 0; v < op.pool[1]; v++) {
-                  const val = inp![((y * op.strides[0] + u) * w + xx * op.strides[1] + v) * c + k]!;
+                  const val = inp![poolCell(op, inShape, y, xx, k, u, v)]!;
                   s = op.kind === 'maxpool' ? Math.max(s, val) : s + val;
                 }
               out[(y * wo + xx) * c + k] = op.kind === 'maxpool' ? s : s / (op.pool[0] * op.pool[1]);
@@ -148,12 +163,11 @@ export function referenceForward(model: ModelGraph, x: ArrayLike<number>): Acts 
 /** First maximum of each pooling window, as an index into the input map (NHWC). */
 function argmaxCell(inp: Float64Array, node: GraphNode, inShape: number[], y: number, xx: number, k: number): number {
   const op = node.op as Extract<Op, { kind: 'maxpool' }>;
-  const [, w, c] = inShape as [number, number, number];
   let best = -1;
   let bestV = -Infinity;
   for (let u = 0; u < op.pool[0]; u++)
     for (let v = 0; v < op.pool[1]; v++) {
-      const idx = ((y * op.strides[0] + u) * w + xx * op.strides[1] + v) * c + k;
+      const idx = poolCell(op, inShape, y, xx, k, u, v);
       if (inp[idx]! > bestV) {
         bestV = inp[idx]!;
         best = idx;
@@ -198,17 +212,17 @@ export function referenceBackward(model: ModelGraph, x: Acts, ref: Acts | null):
       let gS = 0;
       for (let k = 0; k < K; k++) {
         const o1 = 0.5 * (X.p[k]! - X.e[k]! / R.s + R.e[k]! / X.s - R.p[k]!);
-        if (Math.abs(dS) >= EPS_DIV) gS += ((k === cls ? 1 : 0) * o1) / dS;
+        if (Math.abs(dS) >= DIV_EPS) gS += ((k === cls ? 1 : 0) * o1) / dS;
       }
       for (let k = 0; k < K; k++) {
         const dE = X.e[k]! - R.e[k]!;
         const o0 = 0.5 * (X.p[k]! - R.e[k]! / X.s + X.e[k]! / R.s - R.p[k]!);
-        const gE = Math.abs(dE) < EPS_DIV ? 0 : ((k === cls ? 1 : 0) * o0) / dE;
+        const gE = Math.abs(dE) < DIV_EPS ? 0 : ((k === cls ? 1 : 0) * o0) / dE;
         const G = gE + gS;
         const dC = X.c[k]! - R.c[k]!;
-        const gC = Math.abs(dC) < EPS_RESCALE ? G * R.e[k]! : (G * dE) / dC;
+        const gC = Math.abs(dC) < RESCALE_EPS ? G * R.e[k]! : (G * dE) / dC;
         const dZ = z[k]! - zr[k]!;
-        m[k] = Math.abs(dZ) < EPS_RESCALE ? gC : (gC * dC) / dZ;
+        m[k] = Math.abs(dZ) < RESCALE_EPS ? gC : (gC * dC) / dZ;
       }
     }
     give(zIn, m);
@@ -230,25 +244,14 @@ export function referenceBackward(model: ModelGraph, x: Acts, ref: Acts | null):
     switch (op.kind) {
       case 'conv2d': {
         const gi = new Float64Array(inSize);
-        const [h, w] = inShape as [number, number];
-        const [ho, wo, co] = node.shape as [number, number, number];
-        const [pt] = samePad(h, op.kh, op.strides[0], op.padding);
-        const [pl] = samePad(w, op.kw, op.strides[1], op.padding);
-        for (let y = 0; y < ho; y++)
-          for (let xx = 0; xx < wo; xx++)
-            for (let o = 0; o < co; o++) {
-              const gv = g[(y * wo + xx) * co + o]!;
-              if (gv === 0) continue;
-              for (let u = 0; u < op.kh; u++) {
-                const iy = y * op.strides[0] - pt + u;
-                if (iy < 0 || iy >= h) continue;
-                for (let v = 0; v < op.kw; v++) {
-                  const ix = xx * op.strides[1] - pl + v;
-                  if (ix < 0 || ix >= w) continue;
-                  for (let i = 0; i < op.cin; i++) gi[(iy * w + ix) * op.cin + i]! += gv * op.kernel[((u * op.kw + v) * op.cin + i) * co + o]!;
-                }
-              }
-            }
+        const co = op.cout;
+        forEachConvTap(op, inShape, node.shape, (cell, inBase, kBase) => {
+          for (let o = 0; o < co; o++) {
+            const gv = g[cell * co + o]!;
+            if (gv === 0) continue;
+            for (let i = 0; i < op.cin; i++) gi[inBase + i]! += gv * op.kernel[kBase + i * co + o]!;
+          }
+        });
         give(input, gi);
         break;
       }
@@ -282,14 +285,13 @@ export function referenceBackward(model: ModelGraph, x: Acts, ref: Acts | null):
         break;
       case 'avgpool': {
         const gi = new Float64Array(inSize);
-        const [, w, c] = inShape as [number, number, number];
-        const [ho, wo] = node.shape as [number, number];
+        const [ho, wo, c] = node.shape as [number, number, number];
         const area = op.pool[0] * op.pool[1];
         for (let y = 0; y < ho; y++)
           for (let xx = 0; xx < wo; xx++)
             for (let k = 0; k < c; k++)
               for (let u = 0; u < op.pool[0]; u++)
-                for (let v = 0; v < op.pool[1]; v++) gi[((y * op.strides[0] + u) * w + xx * op.strides[1] + v) * c + k]! += g[(y * wo + xx) * c + k]! / area;
+                for (let v = 0; v < op.pool[1]; v++) gi[poolCell(op, inShape, y, xx, k, u, v)]! += g[(y * wo + xx) * c + k]! / area;
         give(input, gi);
         break;
       }
@@ -318,7 +320,7 @@ export function referenceBackward(model: ModelGraph, x: Acts, ref: Acts | null):
           const ra = ref[input]!;
           for (let i = 0; i < inSize; i++) {
             const d = xa[i]! - ra[i]!;
-            gi[i] = Math.abs(d) < EPS_DIV ? 0 : gi[i]! / d;
+            gi[i] = Math.abs(d) < DIV_EPS ? 0 : gi[i]! / d;
           }
         }
         give(input, gi);
@@ -339,7 +341,7 @@ function elementwise(op: Op, a: Float64Array, ar: Float64Array | null, g: Float6
       continue;
     }
     const d = a[i]! - ar[i]!;
-    out[i] = g[i]! * (Math.abs(d) < EPS_RESCALE ? dfn(op, ar[i]!) : (fn(op, a[i]!) - fn(op, ar[i]!)) / d);
+    out[i] = g[i]! * (Math.abs(d) < RESCALE_EPS ? dfn(op, ar[i]!) : (fn(op, a[i]!) - fn(op, ar[i]!)) / d);
   }
   return out;
 }
@@ -354,14 +356,15 @@ export class ReferenceDeepShapEngine implements DeepShapEngine {
   constructor(readonly model: ModelGraph) {}
 
   async setBackground(background: Float32Array, nb: number): Promise<void> {
-    const size = this.model.inputShape.reduce((a, b) => a * b, 1);
+    const size = checkSamples(this.model, background, nb, 'background');
+    if (nb < 1) throw new Error('the background needs at least one row');
     this.background = Array.from({ length: nb }, (_, b) => referenceForward(this.model, background.subarray(b * size, (b + 1) * size)));
     this.expected = this.background.reduce((s, acts) => s + score(this.model, acts), 0) / nb;
   }
 
   /** Attributions as float64, `[n, ...inputShape]`. */
   explain64(x: Float32Array, n: number): { attributions: Float64Array; scores: Float64Array } {
-    const size = this.model.inputShape.reduce((a, b) => a * b, 1);
+    const size = checkSamples(this.model, x, n);
     const attributions = new Float64Array(n * size);
     const scores = new Float64Array(n);
     const B = this.background.length;
@@ -379,7 +382,7 @@ export class ReferenceDeepShapEngine implements DeepShapEngine {
   }
 
   async explain(x: Float32Array, n: number): Promise<DeepShapResult> {
-    const size = this.model.inputShape.reduce((a, b) => a * b, 1);
+    const size = sampleSize(this.model);
     const { attributions, scores } = this.explain64(x, n);
     const additivityErrors = new Float64Array(n);
     for (let s = 0; s < n; s++) {
@@ -392,7 +395,7 @@ export class ReferenceDeepShapEngine implements DeepShapEngine {
 
   /** Scores and plain gradients, float64. */
   gradient64(x: Float32Array, n: number): { scores: Float64Array; gradients: Float64Array } {
-    const size = this.model.inputShape.reduce((a, b) => a * b, 1);
+    const size = checkSamples(this.model, x, n);
     const gradients = new Float64Array(n * size);
     const scores = new Float64Array(n);
     for (let s = 0; s < n; s++) {

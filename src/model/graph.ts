@@ -141,9 +141,18 @@ function pair(v: unknown, what: string): [number, number] {
   throw new Error(`bad ${what}: ${JSON.stringify(v)}`);
 }
 
-function convOut(size: number, k: number, s: number, padding: 'same' | 'valid'): number {
-  return padding === 'same' ? Math.ceil(size / s) : Math.floor((size - k) / s) + 1;
+/**
+ * TF padding of one spatial dimension of a convolution or pooling window: `[before, after, out]`.
+ * SAME puts the odd pixel after (bottom/right), which every engine must reproduce.
+ */
+export function tfPadding(size: number, k: number, s: number, padding: 'same' | 'valid'): [number, number, number] {
+  if (padding === 'valid') return [0, 0, Math.floor((size - k) / s) + 1];
+  const out = Math.ceil(size / s);
+  const total = Math.max((out - 1) * s + k - size, 0);
+  return [Math.floor(total / 2), total - Math.floor(total / 2), out];
 }
+
+const convOut = (size: number, k: number, s: number, padding: 'same' | 'valid'): number => tfPadding(size, k, s, padding)[2];
 
 class GraphBuilder {
   nodes: GraphNode[] = [];
@@ -450,15 +459,34 @@ export function buildModelGraph(modelJson: any, weights: Weights): ModelGraph {
   };
 }
 
-/** Per-channel affine form of an inference BatchNorm: `y = x * scale + shift`. */
+/**
+ * Per-channel affine form of an inference BatchNorm, `y = x * scale + shift`, rounded in float32
+ * step by step as TF's kernel computes it (`scale = gamma * rsqrt(var + eps)`,
+ * `shift = beta - mean * scale`), so that every engine starts from the same constants.
+ */
 export function batchNormAffine(p: BatchNormParams): { scale: Float32Array; shift: Float32Array } {
+  const f = Math.fround;
   const n = p.gamma.length;
   const scale = new Float32Array(n);
   const shift = new Float32Array(n);
   for (let c = 0; c < n; c++) {
-    const inv = p.gamma[c]! / Math.sqrt(p.variance[c]! + p.epsilon);
-    scale[c] = inv;
-    shift[c] = p.beta[c]! - p.mean[c]! * inv;
+    scale[c] = f(p.gamma[c]! * f(1 / f(Math.sqrt(f(p.variance[c]! + f(p.epsilon))))));
+    shift[c] = f(p.beta[c]! - f(p.mean[c]! * scale[c]!));
   }
   return { scale, shift };
+}
+
+/** Values per sample (`50·20·1` for miRBind). */
+export function sampleSize(graph: ModelGraph): number {
+  return graph.inputShape.reduce((a, b) => a * b, 1);
+}
+
+/** Checks that `x` holds `n` samples of the graph's input; returns the values per sample. */
+export function checkSamples(graph: ModelGraph, x: Float32Array, n: number, what = 'input'): number {
+  const size = sampleSize(graph);
+  if (!Number.isInteger(n) || n < 0) throw new RangeError(`${what}: bad row count ${n}`);
+  if (x.length !== n * size) {
+    throw new RangeError(`${what} has ${x.length} values, expected ${n} x ${graph.inputShape.join('x')} = ${n * size}`);
+  }
+  return size;
 }

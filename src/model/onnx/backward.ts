@@ -5,8 +5,9 @@
  * (DeepSHAP, pair (i, b) at row `i·B + b`); everything the rules need from the background is a
  * graph input, computed once per background (`BackgroundFeed`).
  */
-import { UnsupportedLayerError, type GraphNode, type ModelGraph, type Op } from '../graph.js';
-import { bnScaleShift, kernelOIHW, nchwDims, onnxPads } from './forward.js';
+import { UnsupportedLayerError, batchNormAffine, type GraphNode, type ModelGraph, type Op } from '../graph.js';
+import { DIV_EPS, RESCALE_EPS } from '../rules.js';
+import { kernelOIHW, nchwDims, onnxPads, permute } from './forward.js';
 import { float, int, ints, type OnnxGraph } from './proto.js';
 
 /** How the rescale rule of ReLU / LeakyReLU is written (see docs/engines.md for the figures). */
@@ -48,9 +49,6 @@ interface Ctx {
   feeds: BackgroundFeed[];
   opts: Required<BackwardOptions>;
 }
-
-const EPS_RESCALE = 1e-6;
-const EPS_DIV = 1e-7;
 
 function shapeOf(ctx: Ctx, id: number): number[] {
   return nchwDims(ctx.model.nodes[id]!.shape);
@@ -99,17 +97,16 @@ function elementwiseMultiplier(ctx: Ctx, node: GraphNode): string {
   const a5 = pairwise(ctx, a);
   const op = node.op;
   const delta = g.op('Sub', [a5, feed(ctx, node.id, 'a', dims)]);
+  const num = g.op('Sub', [pairwise(ctx, ctx.fwd.get(node.id)!), feed(ctx, node.id, 'fa', dims)]);
   if (ctx.opts.rescale === 'nan' && op.kind === 'relu') {
     // For ReLU, (relu(a) − relu(a'))/Δ is exactly 1 or 0 whenever a and a' lie on the same side
     // of 0, which is what the |Δ| < 1e-6 fallback [a' > 0] gives too, except at Δ = 0 where the
     // ratio is 0/0 = NaN: one IsNaN replaces Abs + Less. (Differs from SHAP only when a and a'
     // straddle 0 within 1e-6.)
-    const num = g.op('Sub', [pairwise(ctx, ctx.fwd.get(node.id)!), feed(ctx, node.id, 'fa', dims)]);
     const q = g.op('Div', [num, delta]);
     return flatPairs(ctx, g.op('Where', [g.op('IsNaN', [q]), feed(ctx, node.id, 'dfa', dims), q]), dims);
   }
-  const num = g.op('Sub', [pairwise(ctx, ctx.fwd.get(node.id)!), feed(ctx, node.id, 'fa', dims)]);
-  const small = g.op('Less', [g.op('Abs', [delta]), g.scalar(EPS_RESCALE)]);
+  const small = g.op('Less', [g.op('Abs', [delta]), g.scalar(RESCALE_EPS)]);
   const m = g.op('Where', [small, feed(ctx, node.id, 'dfa', dims), g.op('Div', [num, delta])]);
   return flatPairs(ctx, m, dims);
 }
@@ -143,14 +140,14 @@ function softmaxSeed(ctx: Ctx, node: GraphNode): string {
   const o1 = g.op('Mul', [half, g.op('Add', [diffP, g.op('Sub', [eRoverSX, eXoverSR])])]);
   const zero = g.scalar(0);
   const tiny = (d: string, eps: number) => g.op('Less', [g.op('Abs', [d]), g.scalar(eps)]);
-  const gE = g.op('Where', [tiny(dE, EPS_DIV), zero, g.op('Div', [g.op('Mul', [onehot, o0]), dE])]);
-  const gSk = g.op('Where', [tiny(dS, EPS_DIV), zero, g.op('Div', [g.op('Mul', [onehot, o1]), dS])]);
+  const gE = g.op('Where', [tiny(dE, DIV_EPS), zero, g.op('Div', [g.op('Mul', [onehot, o0]), dE])]);
+  const gSk = g.op('Where', [tiny(dS, DIV_EPS), zero, g.op('Div', [g.op('Mul', [onehot, o1]), dS])]);
   const gS = g.op('ReduceSum', [gSk, g.int64([-1])], { keepdims: int(1) });
   const G = g.op('Add', [gE, gS]);
   const dC = g.op('Sub', [X.c, R.c]);
-  const gC = g.op('Where', [tiny(dC, EPS_RESCALE), g.op('Mul', [G, R.e]), g.op('Div', [g.op('Mul', [G, dE]), dC])]);
+  const gC = g.op('Where', [tiny(dC, RESCALE_EPS), g.op('Mul', [G, R.e]), g.op('Div', [g.op('Mul', [G, dE]), dC])]);
   const dZ = g.op('Sub', [X.z, R.z]);
-  const m = g.op('Where', [tiny(dZ, EPS_RESCALE), gC, g.op('Div', [g.op('Mul', [gC, dC]), dZ])]);
+  const m = g.op('Where', [tiny(dZ, RESCALE_EPS), gC, g.op('Div', [g.op('Mul', [gC, dC]), dZ])]);
   return flatPairs(ctx, m, [K]);
 }
 
@@ -253,7 +250,7 @@ function maxPoolGradient(ctx: Ctx, node: GraphNode, gOut: string): string {
   ]);
   const num = unwindows(g, g.reshape(routed, [-1, c, ho, wo, kh * kw]), c, ho, wo, kh, kw, h, w);
   const delta = flatPairs(ctx, g.op('Sub', [pairwise(ctx, a), feed(ctx, node.id, 'a', [c, h, w])]), [c, h, w]);
-  const tiny = g.op('Less', [g.op('Abs', [delta]), g.scalar(EPS_DIV)]);
+  const tiny = g.op('Less', [g.op('Abs', [delta]), g.scalar(DIV_EPS)]);
   return g.op('Where', [tiny, g.scalar(0), g.op('Div', [num, delta])]);
 }
 
@@ -339,13 +336,12 @@ export function emitBackward(
     switch (op.kind) {
       case 'conv2d': {
         const src = model.nodes[input]!;
-        const scale = folded.has(input) && src.op.kind === 'batchnorm' ? bnScaleShift(src.op).scale : null;
+        const scale = folded.has(input) && src.op.kind === 'batchnorm' ? batchNormAffine(src.op).scale : null;
         give(input, convGradient(ctx, node, gOut, scale));
         break;
       }
       case 'dense': {
-        const wt = new Float32Array(op.kernel.length);
-        for (let i = 0; i < op.inputs; i++) for (let o = 0; o < op.units; o++) wt[o * op.inputs + i] = op.kernel[i * op.units + o]!;
+        const wt = permute(op.kernel, [op.inputs, op.units], [1, 0]);
         give(input, g.op('MatMul', [gOut, g.float(wt, [op.units, op.inputs], `${node.name}_wT`)], {}, `${node.name}_grad`));
         break;
       }
@@ -354,7 +350,7 @@ export function emitBackward(
           give(input, gOut);
           break;
         }
-        const { scale } = bnScaleShift(op);
+        const { scale } = batchNormAffine(op);
         const dims = node.shape.length === 3 ? [scale.length, 1, 1] : [scale.length];
         give(input, g.op('Mul', [gOut, g.float(scale, dims, `${node.name}_s`)], {}, `${node.name}_grad`));
         break;

@@ -3,18 +3,10 @@
  * transposed at the input, kernels are transposed once here, and Flatten transposes back to
  * NHWC so that Dense weights keep their Keras order.
  */
-import { UnsupportedLayerError, type GraphNode, type ModelGraph, type Op } from '../graph.js';
+import { UnsupportedLayerError, batchNormAffine, tfPadding, type GraphNode, type ModelGraph, type Op } from '../graph.js';
 import { float, ints, int, type OnnxGraph } from './proto.js';
 
 type ConvOp = Extract<Op, { kind: 'conv2d' }>;
-
-/** TF padding of one spatial dimension: `[before, after, out]` (SAME puts the odd pixel after). */
-export function tfPadding(size: number, k: number, s: number, padding: 'same' | 'valid'): [number, number, number] {
-  if (padding === 'valid') return [0, 0, Math.floor((size - k) / s) + 1];
-  const out = Math.ceil(size / s);
-  const total = Math.max((out - 1) * s + k - size, 0);
-  return [Math.floor(total / 2), total - Math.floor(total / 2), out];
-}
 
 /** ONNX `pads` (`[top, left, bottom, right]`) of a node reading a map of `[h, w]`. */
 export function onnxPads(inShape: number[], k: [number, number], s: [number, number], padding: 'same' | 'valid'): number[] {
@@ -23,27 +15,28 @@ export function onnxPads(inShape: number[], k: [number, number], s: [number, num
   return [t, l, b, r];
 }
 
-/** Keras `[kh, kw, cin, cout]` → ONNX `[cout, cin, kh, kw]`. */
-export function kernelOIHW(op: ConvOp): Float32Array {
-  const { kh, kw, cin, cout, kernel } = op;
-  const out = new Float32Array(kernel.length);
-  for (let y = 0; y < kh; y++)
-    for (let x = 0; x < kw; x++)
-      for (let i = 0; i < cin; i++)
-        for (let o = 0; o < cout; o++) out[((o * cin + i) * kh + y) * kw + x] = kernel[((y * kw + x) * cin + i) * cout + o]!;
+/**
+ * `data` of row-major `dims` with its axes reordered: output axis `i` is input axis `perm[i]`
+ * (numpy's `transpose`). Weights and background rows change layout with it at load time.
+ */
+export function permute(data: Float32Array, dims: number[], perm: number[]): Float32Array {
+  const strides = dims.map((_, i) => dims.slice(i + 1).reduce((a, b) => a * b, 1));
+  const outDims = perm.map((p) => dims[p]!);
+  const outStrides = perm.map((p) => strides[p]!);
+  const out = new Float32Array(data.length);
+  const index = new Array<number>(outDims.length).fill(0);
+  for (let o = 0; o < out.length; o++) {
+    let src = 0;
+    for (let i = 0; i < index.length; i++) src += index[i]! * outStrides[i]!;
+    out[o] = data[src]!;
+    for (let i = index.length - 1; i >= 0 && ++index[i]! === outDims[i]; i--) index[i] = 0;
+  }
   return out;
 }
 
-/** Inference BatchNorm as a per-channel affine map, in float32 like TF's fused kernel. */
-export function bnScaleShift(op: Extract<Op, { kind: 'batchnorm' }>): { scale: Float32Array; shift: Float32Array } {
-  const n = op.gamma.length;
-  const scale = new Float32Array(n);
-  const shift = new Float32Array(n);
-  for (let c = 0; c < n; c++) {
-    scale[c] = Math.fround(op.gamma[c]! * Math.fround(1 / Math.fround(Math.sqrt(Math.fround(op.variance[c]! + op.epsilon)))));
-    shift[c] = Math.fround(op.beta[c]! - Math.fround(op.mean[c]! * scale[c]!));
-  }
-  return { scale, shift };
+/** Keras `[kh, kw, cin, cout]` → ONNX `[cout, cin, kh, kw]`. */
+export function kernelOIHW(op: ConvOp): Float32Array {
+  return permute(op.kernel, [op.kh, op.kw, op.cin, op.cout], [3, 2, 0, 1]);
 }
 
 /** NCHW dims (without batch) of a node's output: `[C, H, W]` for maps, `[F]` for vectors. */
@@ -55,10 +48,6 @@ export interface ForwardTensors {
   /** Output tensor (NCHW, or `[N, F]`) of every node. */
   values: Map<number, string>;
 }
-
-const isNonlinear = (k: Op['kind']): boolean => k === 'relu' || k === 'leakyrelu' || k === 'sigmoid' || k === 'tanh' || k === 'softmax';
-
-export { isNonlinear };
 
 function emitNode(g: OnnxGraph, node: GraphNode, inShape: number[], inputs: string[]): string {
   const op = node.op;
@@ -78,7 +67,7 @@ function emitNode(g: OnnxGraph, node: GraphNode, inShape: number[], inputs: stri
     }
     case 'batchnorm': {
       // Scale-and-shift in the order TF's inference kernel uses: x * scale + (beta - mean * scale).
-      const { scale, shift } = bnScaleShift(op);
+      const { scale, shift } = batchNormAffine(op);
       const dims = inShape.length === 3 ? [scale.length, 1, 1] : [scale.length];
       const y = g.op('Mul', [x, g.float(scale, dims, `${node.name}_s`)], {}, node.name);
       return g.op('Add', [y, g.float(shift, dims, `${node.name}_t`)]);

@@ -1,6 +1,7 @@
 export { OrtEngine, OrtDeepShapEngine, forwardOnnx, gradientOnnx, deepShapOnnx } from './engine.js';
 export type { OrtOptions, OrtDeepShapOptions } from './engine.js';
 export type { BackgroundFeed, BackwardOptions, RescaleForm } from './backward.js';
-export { emitForward, emitScore, tfPadding } from './forward.js';
+export { emitForward, emitScore } from './forward.js';
+export { tfPadding } from '../graph.js';
 export { emitBackward } from './backward.js';
 export { OnnxGraph } from './proto.js';
