@@ -5,10 +5,10 @@
  * pass and φ = mean_b M_b ⊙ (x − r_b)).
  */
 import * as ort from 'onnxruntime-node';
-import type { ModelGraph } from '../graph.js';
+import { checkSamples, type ModelGraph } from '../graph.js';
 import type { DeepShapEngine, DeepShapResult, GradientEngine } from '../engine.js';
 import { emitBackward, type BackgroundFeed, type BackwardOptions } from './backward.js';
-import { emitForward, emitScore, nchwDims } from './forward.js';
+import { emitForward, emitScore, nchwDims, permute } from './forward.js';
 import { OnnxGraph, int, ints } from './proto.js';
 
 export interface OrtOptions {
@@ -34,8 +34,6 @@ export interface OrtDeepShapOptions extends OrtOptions, BackwardOptions {
    */
   backgroundPerRun?: number;
 }
-
-const perSample = (model: ModelGraph): number => model.inputShape.reduce((a, b) => a * b, 1);
 
 function sessionOptions(options: OrtOptions): ort.InferenceSession.SessionOptions {
   return {
@@ -132,18 +130,23 @@ export class OrtEngine implements GradientEngine {
 
   static async create(model: ModelGraph, options: OrtOptions = {}): Promise<OrtEngine> {
     const so = sessionOptions(options);
-    const [f, g] = await Promise.all([
+    const [f, g] = await Promise.allSettled([
       ort.InferenceSession.create(forwardOnnx(model), so),
       ort.InferenceSession.create(gradientOnnx(model), so),
     ]);
-    return new OrtEngine(model, f, g);
+    if (f.status === 'fulfilled' && g.status === 'fulfilled') return new OrtEngine(model, f.value, g.value);
+    // One session may have started: release it rather than leave it to the garbage collector.
+    await Promise.all([f, g].map((r) => (r.status === 'fulfilled' ? r.value.release() : undefined)));
+    throw f.status === 'rejected' ? f.reason : (g as PromiseRejectedResult).reason;
   }
 
   async predict(x: Float32Array, n: number): Promise<Float32Array> {
+    checkSamples(this.model, x, n);
     return (await runBatched(this.forward, x, n, this.model.inputShape, 256, ['score'])).get('score')!;
   }
 
   async gradient(x: Float32Array, n: number): Promise<{ scores: Float32Array; gradients: Float32Array }> {
+    checkSamples(this.model, x, n);
     // Smaller batches than predict: the backward pass keeps every activation alive.
     const out = await runBatched(this.grad, x, n, this.model.inputShape, 64, ['score', 'grad']);
     return { scores: out.get('score')!, gradients: out.get('grad')! };
@@ -159,16 +162,8 @@ function backgroundFeed(model: ModelGraph, f: BackgroundFeed, taps: Map<number, 
   const node = model.nodes[f.node]!;
   const input = (): Float32Array => taps.get(node.inputs[0]!)!;
   switch (f.kind) {
-    case 'input': {
-      if (model.inputShape.length !== 3) return rows;
-      const [h, w, c] = model.inputShape as [number, number, number];
-      const out = new Float32Array(rows.length);
-      for (let b = 0; b < B; b++)
-        for (let y = 0; y < h; y++)
-          for (let x = 0; x < w; x++)
-            for (let k = 0; k < c; k++) out[((b * c + k) * h + y) * w + x] = rows[((b * h + y) * w + x) * c + k]!;
-      return out;
-    }
+    case 'input':
+      return model.inputShape.length === 3 ? permute(rows, [B, ...model.inputShape], [0, 3, 1, 2]) : rows;
     case 'a':
       return input();
     case 'out':
@@ -243,54 +238,72 @@ export class OrtDeepShapEngine implements DeepShapEngine {
   }
 
   async setBackground(background: Float32Array, nb: number): Promise<void> {
-    if (!Number.isInteger(nb) || nb < 1) throw new Error('the background needs at least one row');
-    if (background.length !== nb * perSample(this.model)) throw new Error(`background: ${background.length} values for ${nb} rows`);
+    checkSamples(this.model, background, nb, 'background');
+    if (nb < 1) throw new Error('the background needs at least one row');
     await this.releaseGroups();
     const so = sessionOptions(this.options);
     const groupCount = Math.ceil(nb / Math.max(1, Math.min(nb, this.options.backgroundPerRun ?? 50)));
     const sizes = Array.from({ length: groupCount }, (_, k) => Math.floor(nb / groupCount) + (k < nb % groupCount ? 1 : 0));
     const graphs = new Map<number, { session: ort.InferenceSession; feeds: BackgroundFeed[] }>();
-    for (const size of new Set(sizes)) {
-      const { bytes, feeds } = deepShapOnnx(this.model, size, this.options);
-      graphs.set(size, { session: await ort.InferenceSession.create(bytes, so), feeds });
+    try {
+      for (const size of new Set(sizes)) {
+        const { bytes, feeds } = deepShapOnnx(this.model, size, this.options);
+        graphs.set(size, { session: await ort.InferenceSession.create(bytes, so), feeds });
+      }
+      const feeds = graphs.get(sizes[0]!)!.feeds;
+      const { scores, taps } = await this.backgroundTaps(feeds, background, nb, so);
+      const whole = feeds.map((f) => ({ f, data: backgroundFeed(this.model, f, taps, background, nb) }));
+      let first = 0;
+      for (const size of sizes) {
+        const groupFeeds: Record<string, ort.Tensor> = {};
+        for (const { f, data } of whole) {
+          const per = data.length / nb;
+          groupFeeds[f.name] = new ort.Tensor('float32', data.subarray(first * per, (first + size) * per), [1, size, ...f.dims]);
+        }
+        this.groups.push({ session: graphs.get(size)!.session, feeds: groupFeeds, rows: size });
+        first += size;
+      }
+      let sum = 0;
+      for (const s of scores) sum += s;
+      this.expected = sum / nb;
+      this.B = nb;
+    } catch (e) {
+      this.groups = [];
+      for (const { session } of graphs.values()) await session.release();
+      throw e;
     }
-    const feeds = graphs.get(sizes[0]!)!.feeds;
-    // The background's activations come from the same forward ops as x's inside the DeepSHAP
-    // graph (emitForward is deterministic), so equal cells round equally (max-pool rule).
+  }
+
+  /**
+   * The background's scores and the forward activations the feeds are made of. They come from the
+   * same forward ops as x's inside the DeepSHAP graph (emitForward is deterministic), so equal
+   * cells round equally (max-pool rule).
+   */
+  private async backgroundTaps(
+    feeds: BackgroundFeed[],
+    background: Float32Array,
+    nb: number,
+    so: ort.InferenceSession.SessionOptions,
+  ): Promise<{ scores: Float32Array; taps: Map<number, Float32Array> }> {
     const tapIds = new Set<number>();
     for (const f of feeds) {
       const node = this.model.nodes[f.node]!;
       if (f.kind === 'a' || f.kind === 'dfa' || f.kind === 'argmax') tapIds.add(node.inputs[0]!);
       if (f.kind === 'out' || f.kind === 'fa' || f.kind === 'dfa') tapIds.add(f.node);
     }
-    const taps = [...tapIds];
-    const tapSession = await ort.InferenceSession.create(forwardOnnx(this.model, taps), so);
-    const out = await runBatched(tapSession, background, nb, this.model.inputShape, 128, ['score', ...taps.map((t) => `tap_${t}`)]);
-    await tapSession.release();
-    const tapArrays = new Map<number, Float32Array>(taps.map((t) => [t, out.get(`tap_${t}`)!]));
-    const whole = feeds.map((f) => ({ f, data: backgroundFeed(this.model, f, tapArrays, background, nb) }));
-    let first = 0;
-    for (const size of sizes) {
-      const { session } = graphs.get(size)!;
-      const groupFeeds: Record<string, ort.Tensor> = {};
-      for (const { f, data } of whole) {
-        const per = data.length / nb;
-        groupFeeds[f.name] = new ort.Tensor('float32', data.subarray(first * per, (first + size) * per), [1, size, ...f.dims]);
-      }
-      this.groups.push({ session, feeds: groupFeeds, rows: size });
-      first += size;
+    const ids = [...tapIds];
+    const session = await ort.InferenceSession.create(forwardOnnx(this.model, ids), so);
+    try {
+      const out = await runBatched(session, background, nb, this.model.inputShape, 128, ['score', ...ids.map((t) => `tap_${t}`)]);
+      return { scores: out.get('score')!, taps: new Map(ids.map((t) => [t, out.get(`tap_${t}`)!])) };
+    } finally {
+      await session.release();
     }
-    const scores = out.get('score')!;
-    let sum = 0;
-    for (const s of scores) sum += s;
-    this.expected = sum / nb;
-    this.B = nb;
   }
 
   async explain(x: Float32Array, n: number): Promise<DeepShapResult> {
     if (!this.groups.length) throw new Error('setBackground() first');
-    if (x.length !== n * perSample(this.model)) throw new Error(`x: ${x.length} values for ${n} inputs`);
-    const size = perSample(this.model);
+    const size = checkSamples(this.model, x, n);
     if (n === 0) return { attributions: new Float32Array(0), scores: new Float32Array(0), expectedValue: this.expected, additivityErrors: new Float64Array(0) };
     const per = Math.max(1, this.options.pairsPerRun ?? 1);
     let phi: Float32Array | null = null;

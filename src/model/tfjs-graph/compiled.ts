@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { GraphNode, ModelGraph } from '../graph.js';
+import { batchNormAffine, tfPadding, type GraphNode, type ModelGraph } from '../graph.js';
 
 /**
  * A ModelGraph with its weights uploaded as TF.js tensors, plus everything the backward pass
@@ -47,13 +47,6 @@ interface PoolPlan {
 
 type Plan = ConvPlan | BatchNormPlan | DensePlan | PoolPlan | { kind: 'other' };
 
-function samePad(size: number, k: number, s: number): [number, number, number] {
-  const out = Math.ceil(size / s);
-  const total = Math.max((out - 1) * s + k - size, 0);
-  const before = Math.floor(total / 2);
-  return [before, total - before, out];
-}
-
 /** `[kh, kw, cin, cout]` → flipped in both spatial axes, `[kh, kw, cout, cin]`. */
 function flipKernel(k: Float32Array, kh: number, kw: number, cin: number, cout: number): Float32Array {
   const out = new Float32Array(k.length);
@@ -64,19 +57,6 @@ function flipKernel(k: Float32Array, kh: number, kw: number, cin: number, cout: 
           out[(((kh - 1 - i) * kw + (kw - 1 - j)) * cout + co) * cin + ci] = k[((i * kw + j) * cin + ci) * cout + co]!;
         }
   return out;
-}
-
-/** TF's inference BatchNorm in float32: `scale = gamma * rsqrt(var + eps)`, `shift = beta - mean * scale`. */
-function batchNormFloat32(gamma: Float32Array, beta: Float32Array, mean: Float32Array, variance: Float32Array, eps: number) {
-  const f = Math.fround;
-  const scale = new Float32Array(gamma.length);
-  const shift = new Float32Array(gamma.length);
-  for (let c = 0; c < gamma.length; c++) {
-    const rs = f(1 / f(Math.sqrt(f(variance[c]! + f(eps)))));
-    scale[c] = f(gamma[c]! * rs);
-    shift[c] = f(beta[c]! - f(mean[c]! * scale[c]!));
-  }
-  return { scale, shift };
 }
 
 export type Activations = Map<number, tf.Tensor>;
@@ -105,35 +85,20 @@ export class CompiledGraph {
       case 'conv2d': {
         const [h, w] = inShape as [number, number, number];
         const [sh, sw] = op.strides;
-        let padH: [number, number];
-        let padW: [number, number];
-        let ho: number;
-        let wo: number;
-        if (op.padding === 'same') {
-          const ph = samePad(h, op.kh, sh);
-          const pw = samePad(w, op.kw, sw);
-          padH = [ph[0], ph[1]];
-          padW = [pw[0], pw[1]];
-          ho = ph[2];
-          wo = pw[2];
-        } else {
-          padH = [0, 0];
-          padW = [0, 0];
-          ho = Math.floor((h - op.kh) / sh) + 1;
-          wo = Math.floor((w - op.kw) / sw) + 1;
-        }
+        const [top, bottom, ho] = tfPadding(h, op.kh, sh, op.padding);
+        const [left, right, wo] = tfPadding(w, op.kw, sw, op.padding);
         // Transposed conv = correlation of the stride-dilated multiplier with the flipped kernel:
         // dx[i] = Σ_k' d[i + top − (K−1) + k'] · Wflip[k'].
-        const leftH = op.kh - 1 - padH[0];
-        const leftW = op.kw - 1 - padW[0];
-        const rightH = h + padH[0] - (ho - 1) * sh - 1;
-        const rightW = w + padW[0] - (wo - 1) * sw - 1;
+        const leftH = op.kh - 1 - top;
+        const leftW = op.kw - 1 - left;
+        const rightH = h + top - (ho - 1) * sh - 1;
+        const rightW = w + left - (wo - 1) * sw - 1;
         return {
           kind: 'conv2d',
           kernel: this.own(tf.tensor4d(op.kernel, [op.kh, op.kw, op.cin, op.cout])),
           bias: op.bias ? this.own(tf.tensor1d(op.bias)) : null,
           strides: op.strides,
-          pad: [[0, 0], padH, padW, [0, 0]],
+          pad: [[0, 0], [top, bottom], [left, right], [0, 0]],
           flipped: this.own(tf.tensor4d(flipKernel(op.kernel, op.kh, op.kw, op.cin, op.cout), [op.kh, op.kw, op.cout, op.cin])),
           backPad: [[0, 0], [leftH, Math.max(rightH, 0)], [leftW, Math.max(rightW, 0)], [0, 0]],
           backCrop: [Math.max(-rightH, 0), Math.max(-rightW, 0)],
@@ -142,7 +107,7 @@ export class CompiledGraph {
         };
       }
       case 'batchnorm': {
-        const { scale, shift } = batchNormFloat32(op.gamma, op.beta, op.mean, op.variance, op.epsilon);
+        const { scale, shift } = batchNormAffine(op);
         return { kind: 'batchnorm', scale: this.own(tf.tensor1d(scale)), shift: this.own(tf.tensor1d(shift)) };
       }
       case 'dense':
@@ -240,6 +205,24 @@ export class CompiledGraph {
   }
 
   /**
+   * `forward` of `x`, then `use` of the output and the kept activations. Takes ownership of `x`:
+   * it, the output and the kept activations are freed once `use` settles, also when it throws.
+   */
+  async withForward<T>(x: tf.Tensor, keep: (id: number) => boolean, use: (output: tf.Tensor, kept: Activations) => Promise<T>): Promise<T> {
+    try {
+      const { output, kept } = this.forward(x, keep);
+      try {
+        return await use(output, kept);
+      } finally {
+        for (const t of kept.values()) t.dispose();
+        output.dispose();
+      }
+    } finally {
+      x.dispose();
+    }
+  }
+
+  /**
    * Input gradient of a linear node (conv, batchnorm, dense, pooling, flatten) for the multiplier
    * `m` at its output.
    */
@@ -329,6 +312,15 @@ export function maxPoolRoute(
   const routed = tf.mul(tf.cast(first, 'float32'), tf.expandDims(m, -1));
   const spread = tf.reshape(tf.transpose(tf.reshape(routed, [n, ho, wo, c, ph, pw]), [0, 1, 4, 2, 5, 3]), [n, ho * ph, wo * pw, c]);
   return h === ho * ph && w === wo * pw ? spread : tf.pad(spread, [[0, 0], [0, h - ho * ph], [0, w - wo * pw], [0, 0]]);
+}
+
+/** The values of `t`, which is freed once they are read (or the read fails). */
+export async function take(t: tf.Tensor): Promise<Float32Array> {
+  try {
+    return (await t.data()) as Float32Array;
+  } finally {
+    t.dispose();
+  }
 }
 
 /**

@@ -1,21 +1,17 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { GraphNode, ModelGraph } from '../graph.js';
+import { checkSamples, type GraphNode, type ModelGraph } from '../graph.js';
+import { DIV_EPS, RESCALE_EPS } from '../rules.js';
 import type { DeepShapEngine, DeepShapResult } from '../engine.js';
 import { useTfjsBackend, type TfjsBackendName } from '../tfjs/backend.js';
-import { CompiledGraph, maxPoolRoute, select, selector } from './compiled.js';
+import { CompiledGraph, maxPoolRoute, select, selector, take } from './compiled.js';
 import { propagate } from './backward.js';
-import { activationDerivative, checkInput, nodesNeededBackward } from './engine.js';
+import { UNARY, activationDerivative, nodesNeededBackward } from './engine.js';
 
 export interface TfjsDeepShapOptions {
   backend?: TfjsBackendName;
   /** Rows per forward batch when computing the background's activations. */
   batchSize?: number;
 }
-
-/** SHAP's thresholds (deep_tf.py): below them a difference counts as zero. */
-const RESCALE_EPS = 1e-6;
-const DIV_EPS = 1e-7;
-const MAXPOOL_EPS = 1e-7;
 
 /**
  * SHAP's decomposed softmax rule (deep_tf.py, `softmax` handler) for explained class `cls`:
@@ -62,6 +58,15 @@ interface SideActivations {
   output: tf.Tensor;
 }
 
+/** The background's rows, activations, mean score and activation derivatives, kept between calls. */
+interface Background {
+  x: tf.Tensor;
+  side: SideActivations;
+  nb: number;
+  expected: number;
+  derivs: Map<number, tf.Tensor>;
+}
+
 /**
  * DeepSHAP (SHAP DeepExplainer semantics, `deepshap.md`) on a ModelGraph with tfjs-core ops.
  * The background's activations are computed once by `setBackground`; each explained row is
@@ -69,7 +74,7 @@ interface SideActivations {
  */
 export class TfjsDeepShapEngine implements DeepShapEngine {
   readonly name: string;
-  private background: { x: tf.Tensor; side: SideActivations; nb: number; expected: number; derivs: Map<number, tf.Tensor> } | null = null;
+  private background: Background | null = null;
   private readonly need: Set<number>;
 
   private constructor(
@@ -122,25 +127,30 @@ export class TfjsDeepShapEngine implements DeepShapEngine {
   }
 
   async setBackground(background: Float32Array, nb: number): Promise<void> {
-    checkInput(this.graph, background, nb);
+    checkSamples(this.graph, background, nb, 'background');
     if (nb < 1) throw new Error('the background needs at least one row');
     this.clearBackground();
     const x = tf.tensor(background, [nb, ...this.graph.inputShape]);
-    const side = this.forwardSide(x);
-    // Background-only terms of the rescale rule: the activation's derivative at the reference.
+    let side: SideActivations | null = null;
     const derivs = new Map<number, tf.Tensor>();
-    for (const node of this.graph.nodes) {
-      if (['relu', 'leakyrelu', 'sigmoid', 'tanh'].includes(node.op.kind)) {
-        derivs.set(
-          node.id,
-          tf.tidy(() => activationDerivative(node, side.acts.get(node.inputs[0]!)!, side.acts.get(node.id)!)),
-        );
+    try {
+      side = this.forwardSide(x);
+      // Background-only terms of the rescale rule: the activation's derivative at the reference.
+      for (const node of this.graph.nodes) {
+        if (!UNARY.has(node.op.kind)) continue;
+        const s = side;
+        derivs.set(node.id, tf.tidy(() => activationDerivative(node, s.acts.get(node.inputs[0]!)!, s.acts.get(node.id)!)));
       }
+      const out = (await side.output.data()) as Float32Array;
+      let sum = 0;
+      for (let i = 0; i < nb; i++) sum += out[i * this.graph.outputUnits + this.graph.scoreClass]!;
+      this.background = { x, side, nb, expected: sum / nb, derivs };
+    } catch (e) {
+      x.dispose();
+      if (side) TfjsDeepShapEngine.disposeSide(side);
+      for (const t of derivs.values()) t.dispose();
+      throw e;
     }
-    const out = (await side.output.data()) as Float32Array;
-    let sum = 0;
-    for (let i = 0; i < nb; i++) sum += out[i * this.graph.outputUnits + this.graph.scoreClass]!;
-    this.background = { x, side, nb, expected: sum / nb, derivs };
   }
 
   private clearBackground(): void {
@@ -165,7 +175,7 @@ export class TfjsDeepShapEngine implements DeepShapEngine {
       const routedX = maxPoolRoute(tf.mul(m, tf.sub(cm, fr)), a, p);
       const routedR = maxPoolRoute(tf.mul(m, tf.sub(f, cm)), ar, p);
       const dIn = tf.sub(a, ar);
-      return select(tf.less(tf.abs(dIn), MAXPOOL_EPS), tf.zerosLike(routedX), tf.div(tf.add(routedX, routedR), dIn));
+      return select(tf.less(tf.abs(dIn), DIV_EPS), tf.zerosLike(routedX), tf.div(tf.add(routedX, routedR), dIn));
     }
     const dIn = tf.sub(a, ar);
     const factor = select(tf.less(tf.abs(dIn), RESCALE_EPS), bg.derivs.get(node.id)!, tf.div(tf.sub(f, fr), dIn));
@@ -175,43 +185,44 @@ export class TfjsDeepShapEngine implements DeepShapEngine {
   async explain(x: Float32Array, n: number): Promise<DeepShapResult> {
     const bg = this.background;
     if (!bg) throw new Error('setBackground() must be called before explain()');
-    const size = checkInput(this.graph, x, n);
-    const g = this.graph;
-    // With one input channel, `[50, 20, 1]` flattened is the `[50, 20]` matrix.
-    const cells = size;
-    const attributions = new Float32Array(n * cells);
+    // With one input channel, a sample flattened is the `[50, 20]` matrix.
+    const size = checkSamples(this.graph, x, n);
+    const attributions = new Float32Array(n * size);
     const scores = new Float32Array(n);
     const additivityErrors = new Float64Array(n);
-    const outNode = g.nodes[g.output]!;
     for (let r = 0; r < n; r++) {
-      const xt = tf.tensor(x.subarray(r * size, (r + 1) * size), [1, ...g.inputShape]);
-      const xs = this.forwardSide(xt);
-      const phi = tf.tidy(() => {
-        let start: number;
-        let m: tf.Tensor;
-        if (outNode.op.kind === 'softmax') {
-          const logits = outNode.inputs[0]!;
-          m = softmaxMultipliers(xs.acts.get(logits)! as tf.Tensor2D, bg.side.acts.get(logits)! as tf.Tensor2D, g.scoreClass);
-          start = logits;
-        } else {
-          m = selector(bg.nb, g.outputUnits, g.scoreClass);
-          start = g.output;
-        }
-        const mIn = propagate(this.cg, start, tf.keep(m), (node, mOut) => this.rule(node, mOut, xs));
-        return tf.mean(tf.mul(mIn, tf.sub(xt, bg.x)), 0);
-      });
-      const [phiData, outData] = await Promise.all([phi.data(), xs.output.data()]);
-      phi.dispose();
-      xt.dispose();
-      TfjsDeepShapEngine.disposeSide(xs);
-      const score = (outData as Float32Array)[g.scoreClass]!;
+      const xt = tf.tensor(x.subarray(r * size, (r + 1) * size), [1, ...this.graph.inputShape]);
+      const [phi, out] = await this.cg.withForward(xt, (id) => this.need.has(id), (output, acts) =>
+        Promise.all([take(this.phi(xt, { acts, output }, bg)), output.data() as Promise<Float32Array>]),
+      );
+      const score = out[this.graph.scoreClass]!;
       scores[r] = score;
-      attributions.set(phiData as Float32Array, r * cells);
+      attributions.set(phi, r * size);
       let total = 0;
-      for (let i = 0; i < phiData.length; i++) total += phiData[i]!;
+      for (let i = 0; i < phi.length; i++) total += phi[i]!;
       additivityErrors[r] = total - (score - bg.expected);
     }
     return { attributions, scores, expectedValue: bg.expected, additivityErrors };
+  }
+
+  /** φ of one explained row `xt` (`[1, ...inputShape]`, activations `xs`) against every background row. */
+  private phi(xt: tf.Tensor, xs: SideActivations, bg: Background): tf.Tensor {
+    const g = this.graph;
+    const outNode = g.nodes[g.output]!;
+    return tf.tidy(() => {
+      let start: number;
+      let m: tf.Tensor;
+      if (outNode.op.kind === 'softmax') {
+        const logits = outNode.inputs[0]!;
+        m = softmaxMultipliers(xs.acts.get(logits)! as tf.Tensor2D, bg.side.acts.get(logits)! as tf.Tensor2D, g.scoreClass);
+        start = logits;
+      } else {
+        m = selector(bg.nb, g.outputUnits, g.scoreClass);
+        start = g.output;
+      }
+      const mIn = propagate(this.cg, start, tf.keep(m), (node, mOut) => this.rule(node, mOut, xs));
+      return tf.mean(tf.mul(mIn, tf.sub(xt, bg.x)), 0);
+    });
   }
 
   async dispose(): Promise<void> {

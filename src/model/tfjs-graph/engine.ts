@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { GraphNode, ModelGraph } from '../graph.js';
+import { checkSamples, type GraphNode, type ModelGraph } from '../graph.js';
 import type { GradientEngine } from '../engine.js';
 import { useTfjsBackend, type TfjsBackendName } from '../tfjs/backend.js';
-import { CompiledGraph, maxPoolRoute, selector } from './compiled.js';
+import { CompiledGraph, maxPoolRoute, selector, take } from './compiled.js';
 import { propagate } from './backward.js';
 
 export interface TfjsEngineOptions {
@@ -12,7 +12,8 @@ export interface TfjsEngineOptions {
   batchSize?: number;
 }
 
-const UNARY = new Set(['relu', 'leakyrelu', 'sigmoid', 'tanh']);
+/** Element-wise activations: the rescale rule (DeepSHAP) or the chain rule (gradients) applies. */
+export const UNARY: ReadonlySet<string> = new Set(['relu', 'leakyrelu', 'sigmoid', 'tanh']);
 
 /** Derivative of a unary activation, from its input `a` and output `f`. */
 export function activationDerivative(node: GraphNode, a: tf.Tensor, f: tf.Tensor): tf.Tensor {
@@ -44,29 +45,22 @@ export function nodesNeededBackward(graph: ModelGraph): Set<number> {
   return need;
 }
 
-export function checkInput(graph: ModelGraph, x: Float32Array, n: number): number {
-  const size = graph.inputShape.reduce((a, b) => a * b, 1);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`bad row count ${n}`);
-  if (x.length !== n * size) throw new Error(`input has ${x.length} values, expected ${n} x ${graph.inputShape.join('x')} = ${n * size}`);
-  return size;
-}
-
 /**
  * Scores and plain input gradients of a ModelGraph with tfjs-core ops (no tfjs-layers), on the
  * wasm backend by default: the portable engine, the one a browser runs.
  */
 export class TfjsGraphEngine implements GradientEngine {
   readonly name: string;
-  private readonly batchSize: number;
+  private readonly need: Set<number>;
 
   private constructor(
     readonly graph: ModelGraph,
     private readonly cg: CompiledGraph,
     backend: TfjsBackendName,
-    batchSize: number,
+    private readonly batchSize: number,
   ) {
     this.name = `tfjs-${backend}`;
-    this.batchSize = batchSize;
+    this.need = nodesNeededBackward(graph);
   }
 
   static async create(graph: ModelGraph, options: TfjsEngineOptions = {}): Promise<TfjsGraphEngine> {
@@ -80,62 +74,50 @@ export class TfjsGraphEngine implements GradientEngine {
   }
 
   async predict(x: Float32Array, n: number): Promise<Float32Array> {
-    const size = checkInput(this.graph, x, n);
+    const size = checkSamples(this.graph, x, n);
     const scores = new Float32Array(n);
     const units = this.graph.outputUnits;
     const cls = this.graph.scoreClass;
     for (let s = 0; s < n; s += this.batchSize) {
       const count = Math.min(this.batchSize, n - s);
-      const input = this.batchTensor(x, s, count, size);
-      const { output } = this.cg.forward(input);
-      input.dispose();
-      const out = (await output.data()) as Float32Array;
-      output.dispose();
+      const out = (await this.cg.withForward(this.batchTensor(x, s, count, size), () => false, (output) => output.data())) as Float32Array;
       for (let i = 0; i < count; i++) scores[s + i] = out[i * units + cls]!;
     }
     return scores;
   }
 
   async gradient(x: Float32Array, n: number): Promise<{ scores: Float32Array; gradients: Float32Array }> {
-    const size = checkInput(this.graph, x, n);
+    const size = checkSamples(this.graph, x, n);
     const scores = new Float32Array(n);
     const gradients = new Float32Array(n * size);
     const g = this.graph;
-    const need = nodesNeededBackward(g);
     for (let s = 0; s < n; s += this.batchSize) {
       const count = Math.min(this.batchSize, n - s);
-      const input = this.batchTensor(x, s, count, size);
-      const { output, kept } = this.cg.forward(input, (id) => need.has(id));
-      const grad = tf.tidy(() => {
-        const outNode = g.nodes[g.output]!;
-        const onehot = selector(count, g.outputUnits, g.scoreClass);
-        let start: number;
-        let m: tf.Tensor;
-        if (outNode.op.kind === 'softmax') {
-          // d p_c / d z = p_c (onehot_c − p)
-          const pc = tf.slice(output, [0, g.scoreClass], [count, 1]);
-          m = tf.mul(pc, tf.sub(onehot, output));
-          start = outNode.inputs[0]!;
-        } else {
-          m = onehot;
-          start = g.output;
-        }
-        return propagate(this.cg, start, tf.keep(m), (node, mOut) => {
-          if (node.op.kind === 'maxpool') {
-            const p = node.op;
-            return maxPoolRoute(mOut, kept.get(node.inputs[0]!)!, p);
+      const [out, gr] = await this.cg.withForward(this.batchTensor(x, s, count, size), (id) => this.need.has(id), (output, kept) => {
+        const grad = tf.tidy(() => {
+          const outNode = g.nodes[g.output]!;
+          const onehot = selector(count, g.outputUnits, g.scoreClass);
+          let start: number;
+          let m: tf.Tensor;
+          if (outNode.op.kind === 'softmax') {
+            // d p_c / d z = p_c (onehot_c − p)
+            const pc = tf.slice(output, [0, g.scoreClass], [count, 1]);
+            m = tf.mul(pc, tf.sub(onehot, output));
+            start = outNode.inputs[0]!;
+          } else {
+            m = onehot;
+            start = g.output;
           }
-          if (!UNARY.has(node.op.kind)) throw new Error(`${node.name}: ${node.op.kind} inside the network is not supported`);
-          return tf.mul(mOut, activationDerivative(node, kept.get(node.inputs[0]!)!, kept.get(node.id)!));
+          return propagate(this.cg, start, tf.keep(m), (node, mOut) => {
+            if (node.op.kind === 'maxpool') return maxPoolRoute(mOut, kept.get(node.inputs[0]!)!, node.op);
+            if (!UNARY.has(node.op.kind)) throw new Error(`${node.name}: ${node.op.kind} inside the network is not supported`);
+            return tf.mul(mOut, activationDerivative(node, kept.get(node.inputs[0]!)!, kept.get(node.id)!));
+          });
         });
+        return Promise.all([output.data() as Promise<Float32Array>, take(grad)]);
       });
-      input.dispose();
-      const [out, gr] = await Promise.all([output.data(), grad.data()]);
-      for (const t of kept.values()) t.dispose();
-      output.dispose();
-      grad.dispose();
-      for (let i = 0; i < count; i++) scores[s + i] = (out as Float32Array)[i * g.outputUnits + g.scoreClass]!;
-      gradients.set(gr as Float32Array, s * size);
+      for (let i = 0; i < count; i++) scores[s + i] = out[i * g.outputUnits + g.scoreClass]!;
+      gradients.set(gr, s * size);
     }
     return { scores, gradients };
   }
