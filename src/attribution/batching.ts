@@ -17,12 +17,33 @@ export function checkBatch(x: Float32Array, n: number, what = 'x'): void {
   }
 }
 
-export function checkBatchSize(batchSize: number): void {
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batchSize must be a positive integer, got ${batchSize}`);
+export function checkBatchSize(batchSize: number, what = 'batchSize'): void {
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`${what} must be a positive integer, got ${batchSize}`);
 }
 
 /** Writes matrix `index` of a virtual batch into `target` at `offset` (a multiple of MATRIX_CELLS). */
 export type MatrixFiller = (index: number, target: Float32Array, offset: number) => void;
+
+/**
+ * Fills engine batches of at most `batchSize` matrices from `fill` (one reused buffer, zeroed
+ * first) and hands each to `run` with its size and the index of its first matrix.
+ */
+async function forEachBatch(
+  total: number,
+  batchSize: number,
+  fill: MatrixFiller,
+  run: (input: Float32Array, m: number, start: number) => Promise<void>,
+): Promise<void> {
+  checkBatchSize(batchSize);
+  const buffer = new Float32Array(Math.min(batchSize, Math.max(total, 1)) * MATRIX_CELLS);
+  for (let start = 0; start < total; start += batchSize) {
+    const m = Math.min(batchSize, total - start);
+    const input = m * MATRIX_CELLS === buffer.length ? buffer : buffer.subarray(0, m * MATRIX_CELLS);
+    input.fill(0);
+    for (let k = 0; k < m; k++) fill(start + k, input, k * MATRIX_CELLS);
+    await run(input, m, start);
+  }
+}
 
 /**
  * Scores `total` matrices produced on demand by `fill`, `batchSize` per engine call, so that
@@ -34,18 +55,12 @@ export async function predictInBatches(
   batchSize: number,
   fill: MatrixFiller,
 ): Promise<Float32Array> {
-  checkBatchSize(batchSize);
   const scores = new Float32Array(total);
-  const buffer = new Float32Array(Math.min(batchSize, Math.max(total, 1)) * MATRIX_CELLS);
-  for (let start = 0; start < total; start += batchSize) {
-    const m = Math.min(batchSize, total - start);
-    const input = m * MATRIX_CELLS === buffer.length ? buffer : buffer.subarray(0, m * MATRIX_CELLS);
-    input.fill(0);
-    for (let k = 0; k < m; k++) fill(start + k, input, k * MATRIX_CELLS);
+  await forEachBatch(total, batchSize, fill, async (input, m, start) => {
     const out = await engine.predict(input, m);
     if (out.length !== m) throw new Error(`engine ${engine.name}: predict returned ${out.length} scores for ${m} inputs`);
     scores.set(out, start);
-  }
+  });
   return scores;
 }
 
@@ -60,13 +75,7 @@ export async function gradientsInBatches(
   fill: MatrixFiller,
   consume: (index: number, score: number, gradient: Float32Array) => void,
 ): Promise<void> {
-  checkBatchSize(batchSize);
-  const buffer = new Float32Array(Math.min(batchSize, Math.max(total, 1)) * MATRIX_CELLS);
-  for (let start = 0; start < total; start += batchSize) {
-    const m = Math.min(batchSize, total - start);
-    const input = m * MATRIX_CELLS === buffer.length ? buffer : buffer.subarray(0, m * MATRIX_CELLS);
-    input.fill(0);
-    for (let k = 0; k < m; k++) fill(start + k, input, k * MATRIX_CELLS);
+  await forEachBatch(total, batchSize, fill, async (input, m, start) => {
     const { scores, gradients } = await engine.gradient(input, m);
     if (scores.length !== m || gradients.length !== m * MATRIX_CELLS) {
       throw new Error(`engine ${engine.name}: gradient returned ${scores.length} scores / ${gradients.length} values for ${m} inputs`);
@@ -74,7 +83,7 @@ export async function gradientsInBatches(
     for (let k = 0; k < m; k++) {
       consume(start + k, scores[k]!, gradients.subarray(k * MATRIX_CELLS, (k + 1) * MATRIX_CELLS));
     }
-  }
+  });
 }
 
 /** A filler that copies matrix `i` of the batch `x`. */

@@ -4,6 +4,7 @@
  * except that a failure is a warning, not an exception.
  */
 import type { DeepShapEngine, DeepShapResult } from '../model/engine.js';
+import { MATRIX_CELLS as CELLS, checkBatch, checkBatchSize } from './batching.js';
 
 /** SHAP's own additivity tolerance. */
 export const ADDITIVITY_TOLERANCE = 1e-2;
@@ -24,19 +25,14 @@ export interface DeepShapSummary extends DeepShapResult {
   worstAdditivity: { index: number; error: number };
 }
 
-const CELLS = 50 * 20;
-
 /**
  * DeepSHAP attributions of `n` binding matrices (`[n, 50, 20, 1]` flattened) against the
  * background already set on `engine`.
  */
 export async function deepShap(engine: DeepShapEngine, x: Float32Array, n: number, options: DeepShapOptions = {}): Promise<DeepShapSummary> {
-  if (!Number.isInteger(n) || n < 0) throw new RangeError(`count must be a non-negative integer, got ${n}`);
-  if (x.length !== n * CELLS) {
-    throw new RangeError(`x: expected ${n} × ${CELLS} values ([n, 50, 20, 1]), got ${x.length}`);
-  }
+  checkBatch(x, n);
   const chunk = options.chunkSize ?? 16;
-  if (!Number.isInteger(chunk) || chunk < 1) throw new RangeError(`chunkSize must be a positive integer, got ${chunk}`);
+  checkBatchSize(chunk, 'chunkSize');
   const attributions = new Float32Array(n * CELLS);
   const scores = new Float32Array(n);
   const additivityErrors = new Float64Array(n);

@@ -80,19 +80,19 @@ export async function expectedGradients(
       const t = r.nextDouble();
       const xBase = input * MATRIX_CELLS;
       const rBase = row * MATRIX_CELLS;
-      const dOff = off;
       for (let c = 0; c < MATRIX_CELLS; c++) noisy[c] = x[xBase + c]!;
       if (localSmoothing > 0) for (let c = 0; c < MATRIX_CELLS; c++) noisy[c] += localSmoothing * r.nextNormal();
       for (let c = 0; c < MATRIX_CELLS; c++) {
         const ref = background[rBase + c]!;
         dst[off + c] = t * noisy[c]! + (1 - t) * ref;
-        deltas[dOff + c] = noisy[c]! - ref;
+        deltas[off + c] = noisy[c]! - ref;
       }
     },
     (index, _score, gradient) => {
       const base = Math.floor(index / samples) * MATRIX_CELLS;
-      const dOff = (index % batchSize) * MATRIX_CELLS;
-      for (let c = 0; c < MATRIX_CELLS; c++) sums[base + c] += gradient[c]! * deltas[dOff + c]!;
+      // Batches start at multiples of batchSize, so this is the `off` the filler wrote to.
+      const off = (index % batchSize) * MATRIX_CELLS;
+      for (let c = 0; c < MATRIX_CELLS; c++) sums[base + c] += gradient[c]! * deltas[off + c]!;
     },
   );
 
