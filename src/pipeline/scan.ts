@@ -388,8 +388,12 @@ export async function runScan(options: ScanJobOptions): Promise<ScanSummary> {
       writers.push(tracks);
       await tracks.write(formatTsvRow([...TRACK_COLUMNS, ...(withLabel ? ['label'] : [])]));
     }
-    if (records && options.format === 'tsv') await records.write(formatTsvRow(SITE_TSV_COLUMNS));
-    else if (!records && options.format === 'tsv') (options.stdout ?? process.stdout).write(formatTsvRow(SITE_TSV_COLUMNS));
+    const stdout = options.stdout ?? process.stdout;
+    const emit = async (text: string): Promise<void> => {
+      if (records) await records.write(text);
+      else stdout.write(text);
+    };
+    if (options.format === 'tsv') await emit(formatTsvRow(SITE_TSV_COLUMNS));
     if (options.figureDir) await mkdir(options.figureDir, { recursive: true });
 
     let firstFigure: string | Buffer | null = null;
@@ -405,9 +409,7 @@ export async function runScan(options: ScanJobOptions): Promise<ScanSummary> {
       if (Math.abs(scan.worstAdditivityError) > Math.abs(summary.worstAdditivityError)) summary.worstAdditivityError = scan.worstAdditivityError;
       options.onSequence?.(scan, mask);
 
-      const text = formatScan(id, scan, options.format, threshold);
-      if (records) await records.write(text);
-      else (options.stdout ?? process.stdout).write(text);
+      await emit(formatScan(id, scan, options.format, threshold));
       if (tracks) await tracks.write(trackRows(id, scan, mask, withLabel));
       if (figureFormat && index === 0) firstFigure = renderFigure(scanFigureSvg(id, scan, mask), figureFormat);
       if (options.figureDir) {
