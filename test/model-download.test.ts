@@ -176,7 +176,7 @@ test('a model URL: hashes recorded on first download, verified on later use', as
   corrupt.add('mirbind-resnet/group1-shard1of1.bin');
   await assert.rejects(resolveModel(url), /checksum mismatch for group1-shard1of1\.bin/);
   assert.ok(!existsSync(path.join(dir, 'group1-shard1of1.bin')));
-  assert.deepEqual((await readdir(dir)).filter((f) => f.endsWith('.part')), []);
+  assert.deepEqual((await readdir(dir)).filter((f) => f.startsWith('.') || f.endsWith('.part') || f.endsWith('.tmp')), [], 'no temporary file');
 });
 
 test('fetchToCache and the positive set: shared copy first, else a verified download', async () => {
@@ -195,4 +195,24 @@ test('fetchToCache and the positive set: shared copy first, else a verified down
   await assert.rejects(fetchToCache(baseUrl + 'mirbind-resnet/model.json', null, '../escape.json'), /escapes the cache/);
   process.env.ATTRAMENT_SHARED = path.dirname(MODELS);
   assert.equal(await resolveDataFile('positive-set-extended'), POSITIVE_SET);
+});
+
+test('concurrent resolves of one model into an empty cache agree and leave no temporary file', async () => {
+  const cache = await isolate();
+  const dirs = await Promise.all([resolveModel('mirbind'), resolveModel('mirbind'), resolveModel(baseUrl + 'mirbind-cnn/')]);
+  assert.equal(dirs[0], path.join(cache, 'models', 'mirbind-resnet'));
+  assert.equal(dirs[1], dirs[0]);
+  const files = NAMED_MODELS.mirbind.files as Record<string, string>;
+  for (const [file, sha] of Object.entries(files)) assert.equal(await sha256File(path.join(dirs[0]!, file)), sha, file);
+  assert.deepEqual((await listFiles(cache)).filter((f) => /(^|[\\/])\./.test(f)), [], 'no temporary file');
+});
+
+test('a malformed model.json is an error naming the file', async () => {
+  const dir = await mkdtemp(path.join(tmpRoot, 'bad-model-'));
+  await writeFile(path.join(dir, 'model.json'), '{"modelTopology": ');
+  await assert.rejects(loadModelGraph(dir), (e: unknown) => {
+    assert.ok(e instanceof SyntaxError);
+    assert.ok(e.message.startsWith(path.join(dir, 'model.json') + ': '), e.message);
+    return true;
+  });
 });

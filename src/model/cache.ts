@@ -2,11 +2,12 @@
  * Downloads into a local cache, verified by SHA-256. A file appears in the cache only once its hash
  * has been checked: it is written to a temporary file beside its destination and renamed over it.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, open, rename, stat, unlink } from 'node:fs/promises';
+import { mkdir, stat, unlink } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { withAtomicWriter } from '../io/atomic.js';
 
 /** `$ATTRAMENT_CACHE_DIR`, else `$XDG_CACHE_HOME/attrament`, else `~/.cache/attrament`. */
 export function cacheDir(): string {
@@ -60,12 +61,12 @@ export function cachePath(relativePath: string): string {
 }
 
 /**
- * Downloads `url` to `dest` (through a temporary file in the same folder) and returns its SHA-256.
- * With `expectedSha256`, a mismatch deletes the download and throws `ChecksumMismatchError`.
+ * Downloads `url` to `dest` (through a temporary file in the same folder, removed on any failure
+ * and on exit or interruption) and returns its SHA-256. With `expectedSha256`, a mismatch deletes
+ * the download and throws `ChecksumMismatchError`.
  */
 export async function downloadVerified(url: string, dest: string, expectedSha256: string | null): Promise<string> {
   await mkdir(path.dirname(dest), { recursive: true });
-  const tmp = path.join(path.dirname(dest), `.${path.basename(dest)}.${process.pid}.${randomBytes(6).toString('hex')}.part`);
   let response: Response;
   try {
     response = await fetch(url);
@@ -73,37 +74,31 @@ export async function downloadVerified(url: string, dest: string, expectedSha256
     const cause = e instanceof Error ? ((e.cause as Error | undefined)?.message ?? e.message) : String(e);
     throw new DownloadError(url, cause);
   }
-  if (!response.ok || !response.body) {
-    await response.body?.cancel();
+  const body = response.body;
+  if (!response.ok || !body) {
+    await body?.cancel();
     throw new DownloadError(url, `HTTP ${response.status} ${response.statusText}`.trim());
   }
-  const hash = createHash('sha256');
-  const handle = await open(tmp, 'wx');
-  let moved = false;
   try {
-    try {
-      for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+    return await withAtomicWriter(dest, async (writer) => {
+      const hash = createHash('sha256');
+      for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) {
         hash.update(chunk);
-        await handle.write(chunk);
+        await writer.write(chunk);
       }
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    const actual = hash.digest('hex');
-    if (expectedSha256 && actual !== expectedSha256.toLowerCase()) {
-      throw new ChecksumMismatchError(path.basename(dest), expectedSha256.toLowerCase(), actual);
-    }
-    await rename(tmp, dest);
-    moved = true;
-    return actual;
+      const actual = hash.digest('hex');
+      if (expectedSha256 && actual !== expectedSha256.toLowerCase()) {
+        throw new ChecksumMismatchError(path.basename(dest), expectedSha256.toLowerCase(), actual);
+      }
+      return actual;
+    });
   } catch (e) {
+    // Not read to the end (the temp file could not be opened): free the connection.
+    if (!body.locked) await body.cancel().catch(() => undefined);
     if (e instanceof Error && !(e instanceof ChecksumMismatchError) && !(e instanceof DownloadError)) {
       throw new DownloadError(url, e.message);
     }
     throw e;
-  } finally {
-    if (!moved) await unlink(tmp).catch(() => undefined);
   }
 }
 
@@ -127,7 +122,10 @@ export async function fetchToCacheWithHash(
   if (await isFile(dest)) {
     const actual = await sha256File(dest);
     if (!sha256 || actual === sha256.toLowerCase()) return { path: dest, sha256: actual, downloaded: false };
-    await unlink(dest);
+    // Another process may have removed it first; the download replaces it either way.
+    await unlink(dest).catch((e: NodeJS.ErrnoException) => {
+      if (e.code !== 'ENOENT') throw e;
+    });
   }
   const actual = await downloadVerified(url, dest, sha256);
   return { path: dest, sha256: actual, downloaded: true };

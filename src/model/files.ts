@@ -9,10 +9,19 @@ export interface LayersModelFiles {
   groupData: ArrayBuffer[];
 }
 
+/** Parses a JSON file; a syntax error names the file. */
+export async function readJsonFile(file: string): Promise<any> {
+  const text = await readFile(file, 'utf8');
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new SyntaxError(`${file}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
 /** Reads a TF.js layers-model from a local directory holding `model.json` and its shards. */
 export async function readLayersModelDir(dir: string): Promise<LayersModelFiles> {
-  const jsonPath = path.join(dir, 'model.json');
-  const modelJson = JSON.parse(await readFile(jsonPath, 'utf8'));
+  const modelJson = await readJsonFile(path.join(dir, 'model.json'));
   const manifest: WeightsManifestGroup[] = modelJson.weightsManifest ?? [];
   const groupData: ArrayBuffer[] = [];
   for (const group of manifest) {

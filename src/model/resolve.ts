@@ -6,11 +6,12 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
+import { atomicWriteFile } from '../io/atomic.js';
 import { sharedPath } from '../paths.js';
 import { cachePath, fetchToCache, fetchToCacheWithHash, sha256File } from './cache.js';
-import { graphFromFiles, readLayersModelDir } from './files.js';
+import { graphFromFiles, readJsonFile, readLayersModelDir } from './files.js';
 import type { ModelGraph } from './graph.js';
 
 export interface NamedModel {
@@ -131,13 +132,13 @@ async function resolveUrlModel(spec: string): Promise<string> {
   const manifestPath = path.join(dir, 'attrament-manifest.json');
   let recorded: UrlManifest | null = null;
   if (existsSync(manifestPath)) {
-    recorded = JSON.parse(await readFile(manifestPath, 'utf8')) as UrlManifest;
+    recorded = (await readJsonFile(manifestPath)) as UrlManifest;
     if (recorded.url !== jsonUrl) throw new Error(`cache folder ${dir} belongs to ${recorded.url}, not ${jsonUrl}`);
   }
   const hashes: Record<string, string> = {};
   const json = await fetchToCacheWithHash(jsonUrl, recorded?.files['model.json'] ?? null, path.join(rel, 'model.json'));
   hashes['model.json'] = json.sha256;
-  const modelJson = JSON.parse(await readFile(json.path, 'utf8'));
+  const modelJson = await readJsonFile(json.path);
   const shardPaths: string[] = (modelJson.weightsManifest ?? []).flatMap((g: { paths: string[] }) => g.paths);
   for (const shard of shardPaths) {
     if (path.isAbsolute(shard) || shard.split(/[\\/]/).includes('..')) throw new Error(`${jsonUrl}: refusing shard path ${shard}`);
@@ -148,9 +149,7 @@ async function resolveUrlModel(spec: string): Promise<string> {
   }
   if (!recorded) {
     await mkdir(dir, { recursive: true });
-    const tmp = manifestPath + `.${process.pid}.part`;
-    await writeFile(tmp, JSON.stringify({ url: jsonUrl, files: hashes } satisfies UrlManifest, null, 2) + '\n');
-    await rename(tmp, manifestPath);
+    await atomicWriteFile(manifestPath, JSON.stringify({ url: jsonUrl, files: hashes } satisfies UrlManifest, null, 2) + '\n');
   }
   return dir;
 }
