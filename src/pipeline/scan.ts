@@ -369,7 +369,7 @@ export async function runScan(options: ScanJobOptions): Promise<ScanSummary> {
   let total = 0;
   let withLabel = false;
   let short = 0;
-  for await (const pair of readPairs(options.input, { ...read, onWarning: (w) => warn(w.message) })) {
+  for await (const pair of readPairs(options.input, { ...read, onWarning: read.onWarning ?? ((w) => warn(w.message)) })) {
     total++;
     if (labelMask(pair, options.input)) withLabel = true;
     if (pair.target.length < SCAN_WINDOW) short++;
@@ -399,7 +399,9 @@ export async function runScan(options: ScanJobOptions): Promise<ScanSummary> {
     let firstFigure: string | Buffer | null = null;
     let index = 0;
     options.onProgress?.(0, total);
-    for await (const pair of readPairs(options.input, read)) {
+    // The first pass gave the input's warnings already.
+    const { onWarning: _, ...reread } = read;
+    for await (const pair of readPairs(options.input, reread)) {
       const id = pair.id ?? String(index + 1);
       const mask = labelMask(pair, options.input);
       const scan = await opened.scanner.scan(pair);
