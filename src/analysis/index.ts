@@ -14,3 +14,4 @@ export {
   type ScoreEvaluation,
 } from './metrics.js';
 export { pearson, median } from './correlation.js';
+export { windowStarts, windowScoreTrack, accumulateAttributions, positionSignal, smooth, findPeaks, peakWidth, SCAN_WINDOW, type PeakOptions, type PeakWidth } from './scan.js';

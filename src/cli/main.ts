@@ -4,6 +4,7 @@ import { predictCommand, evaluateCommand } from './predict.js';
 import { explainCommand, alignCommand } from './explain.js';
 import { reportCommand } from './report.js';
 import { figureCommand } from './figure.js';
+import { scanCommand } from './scan.js';
 import { commandLinePairsFile } from './common.js';
 
 export function program(): Command {
@@ -16,7 +17,8 @@ export function program(): Command {
     .addCommand(predictCommand())
     .addCommand(evaluateCommand())
     .addCommand(reportCommand())
-    .addCommand(figureCommand());
+    .addCommand(figureCommand())
+    .addCommand(scanCommand());
 }
 
 /** Runs the CLI; resolves to the exit code. Errors are one line on stderr, with no partial output left. */

@@ -6,3 +6,4 @@ export { runReport, type ReportJobOptions } from './report.js';
 export { runFigures, figureSvg, FIGURE_KINDS, type FigureKind, type FigureJobOptions } from './figure.js';
 export { loadBackground, type Background, type BackgroundSpec } from './background.js';
 export { ENGINE_KINDS, openScoreEngine, openGradientEngine, openDeepShapEngine, type EngineKind, type EngineOptions } from './engines.js';
+export { runScan, openScanner, Scanner, labelMask, type ScanParams, type ScanSite, type SequenceScan } from './scan.js';
