@@ -192,6 +192,11 @@ export class ChunkStore {
     return { start, end: Math.min(start + this.options.chunkSize, this.options.total) };
   }
 
+  /** True when chunk `index` is already written (this run or an earlier one). */
+  isFinished(index: number): boolean {
+    return this.finished.has(index);
+  }
+
   /** Indices of the chunks already written, ascending. */
   finishedChunks(): number[] {
     return [...this.finished].sort((a, b) => a - b);

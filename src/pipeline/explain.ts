@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { readPairs, type PairRecord, type ReadPairsOptions } from '../io/pairs.js';
-import { ChunkStore, inputFingerprint } from '../io/chunks.js';
+import { ChunkStore, inputFingerprint, type ChunkFormat } from '../io/chunks.js';
+import { formatTsvRow } from '../io/tsv.js';
 import { encodePairs, PAIR_SIZE } from '../encoding/index.js';
 import { loadModelGraph, resolveModel } from '../model/resolve.js';
 import { ATTRIBUTION_METHOD_INFO, type AttributionMethod } from '../attribution/index.js';
@@ -8,9 +9,11 @@ import { Aligner, type AlignmentOptions, type AlignmentResult } from '../alignme
 import { loadBackground, type Background, type BackgroundSpec } from './background.js';
 import { openAttributor, type ChunkAttribution, type MethodParams } from './attribute.js';
 import type { EngineKind } from './engines.js';
-import { buildRecord, matrixRows, recordToText, recordToTsv, round9, TSV_COLUMNS, type ExplainRecord } from './records.js';
+import { countPairs, checkPairIndex, rereadOptions } from './common.js';
+import { buildIsmRecord, buildRecord, formatRecord, matrixRows, ISM_TSV_COLUMNS, TSV_COLUMNS, type ExplainRecord, type RecordFormat } from './records.js';
 
-export type RecordFormat = 'text' | 'json' | 'tsv';
+export type { RecordFormat } from './records.js';
+export { formatRecord } from './records.js';
 
 export interface ExplainJobOptions {
   input: string;
@@ -39,6 +42,8 @@ export interface ExplainJobOptions {
   onInfo?: (message: string) => void;
   onWarning?: (message: string) => void;
   onProgress?: (done: number, total: number) => void;
+  /** Explain only the pair at this 0-based index of the input (one figure); no files then. */
+  pairIndex?: number;
   /** Called for every pair explained in this run (not for chunks resumed from an earlier run). */
   onPair?: (item: ExplainedPair) => void;
 }
@@ -75,15 +80,15 @@ export async function runExplain(options: ExplainJobOptions): Promise<ExplainSum
   const info = ATTRIBUTION_METHOD_INFO[options.method];
   const chunkSize = options.chunkSize ?? 64;
   const stdout = options.stdout ?? process.stdout;
-  const warn = options.onWarning ?? (() => {});
+  const read = options.read ?? {};
+  const only = options.pairIndex;
+  if (only !== undefined && (options.out || options.npyOut)) throw new TypeError('runExplain: pairIndex writes no files');
 
-  // A first pass validates the whole input before any work, so a bad line fails fast and leaves nothing.
-  let total = 0;
-  for await (const _ of readPairs(options.input, { ...options.read, onWarning: (w) => warn(w.message) })) total++;
-  if (total === 0) throw new Error(`${options.input}: no pairs`);
+  const inputPairs = await countPairs(options.input, options.read, options.onWarning);
+  checkPairIndex(options.input, only, inputPairs);
+  const total = only === undefined ? inputPairs : 1;
 
-  const needsAlignment = info.perCell;
-  const fingerprintOptions = {
+  const fingerprint = await inputFingerprint(read.targetFasta ? [options.input, read.targetFasta] : options.input, {
     model: options.model,
     method: options.method,
     background: options.background ?? null,
@@ -91,30 +96,29 @@ export async function runExplain(options: ExplainJobOptions): Promise<ExplainSum
     alignment: options.alignment ?? null,
     format: options.format,
     includeAttributions: Boolean(options.includeAttributions),
-  };
-  const fingerprint = await inputFingerprint(options.input, fingerprintOptions);
+    read: { format: read.format, delimiter: read.delimiter, columns: read.columns, paired: read.paired },
+  });
   const rowShape = info.perCell ? [50, 20] : [20];
-
+  const tsvHeader = options.format === 'tsv' ? formatTsvRow(info.perCell ? TSV_COLUMNS : ISM_TSV_COLUMNS) : undefined;
+  const storeOptions = { fingerprint, total, chunkSize, restart: options.restart, onInfo: options.onInfo };
   const npyStore = options.npyOut
-    ? await ChunkStore.open(options.npyOut, { fingerprint, total, chunkSize, format: 'npy', dtype: 'float32', rowShape, restart: options.restart, onInfo: options.onInfo })
+    ? await ChunkStore.open(options.npyOut, { ...storeOptions, format: 'npy', dtype: 'float32', rowShape })
     : null;
   const recordStore =
     options.out && !options.noRecords
-      ? await ChunkStore.open(options.out, {
-          fingerprint,
-          total,
-          chunkSize,
-          format: options.format === 'tsv' ? 'tsv' : options.format === 'json' ? 'jsonl' : 'text',
-          header: options.format === 'tsv' ? TSV_COLUMNS.join('\t') : undefined,
-          restart: options.restart,
-          onInfo: options.onInfo,
-        })
+      ? await ChunkStore.open(options.out, { ...storeOptions, format: CHUNK_FORMATS[options.format], header: tsvHeader })
       : null;
-  const done = (i: number): boolean =>
-    (npyStore === null || npyStore.finishedChunks().includes(i)) && (recordStore === null || recordStore.finishedChunks().includes(i));
+  const stores = [npyStore, recordStore].filter((s) => s !== null);
+  const done = (i: number): boolean => stores.length > 0 && stores.every((s) => s.isFinished(i));
   const chunkCount = Math.ceil(total / chunkSize);
+  const chunkLength = (i: number): number => Math.min(chunkSize, total - i * chunkSize);
   let resumedChunks = 0;
-  for (let i = 0; i < chunkCount; i++) if ((npyStore || recordStore) && done(i)) resumedChunks++;
+  let processed = 0;
+  for (let i = 0; i < chunkCount; i++) {
+    if (!done(i)) continue;
+    resumedChunks++;
+    processed += chunkLength(i);
+  }
   if (resumedChunks > 0) options.onInfo?.(`resuming: ${resumedChunks} of ${chunkCount} chunks already done`);
 
   const summary: ExplainSummary = { pairs: total, engine: '', resumedChunks, seconds: 0 };
@@ -129,10 +133,12 @@ export async function runExplain(options: ExplainJobOptions): Promise<ExplainSum
     }
     const attributor = await openAttributor(options.method, graph, { kind: options.engine, threads: options.threads, modelDir }, background, options.params);
     summary.engine = attributor.engineName;
-    const aligner = new Aligner(options.alignment);
+    const aligner = info.perCell ? new Aligner(options.alignment) : null;
+    // Test hook: an interruption after this many chunks (the resume tests).
+    const stopAfter = Number(process.env.ATTRAMENT_TEST_STOP_AFTER_CHUNKS) || Infinity;
     let worst = 0;
-    let processed = resumedChunks * chunkSize;
-    options.onProgress?.(Math.min(processed, total), total);
+    let stdoutHeader = recordStore || options.noRecords ? undefined : tsvHeader;
+    options.onProgress?.(processed, total);
     try {
       let chunk: PairRecord[] = [];
       let index = 0;
@@ -140,33 +146,32 @@ export async function runExplain(options: ExplainJobOptions): Promise<ExplainSum
         const i = index++;
         const pairs = chunk;
         chunk = [];
-        if ((npyStore || recordStore) && done(i)) return;
+        if (done(i)) return;
         const n = pairs.length;
-        const x = encodePairs(pairs);
-        const result = await attributor.explain(pairs, x, n, i * chunkSize);
-        for (let k = 0; k < n; k++) {
-          const e = result.errors?.[k];
-          if (options.method === 'deepshap' && e !== undefined && Math.abs(e) > Math.abs(worst)) worst = e;
+        // Seeded methods draw per pair from its index in the whole input.
+        const result = await attributor.explain(pairs, encodePairs(pairs), n, only ?? i * chunkSize);
+        if (options.method === 'deepshap' && result.errors) {
+          for (const e of result.errors) if (Math.abs(e) > Math.abs(worst)) worst = e;
         }
-        const lines = recordLines(pairs, result, options, needsAlignment ? aligner : null);
-        if (npyStore && !npyStore.finishedChunks().includes(i)) {
-          await npyStore.writeChunk(i, { data: result.values, shape: [n, ...rowShape] });
-        }
+        const text = recordLines(pairs, result, options, aligner).join('');
+        if (npyStore && !npyStore.isFinished(i)) await npyStore.writeChunk(i, { data: result.values, shape: [n, ...rowShape] });
         if (recordStore) {
-          if (!recordStore.finishedChunks().includes(i)) await recordStore.writeChunk(i, lines.join(''));
+          if (!recordStore.isFinished(i)) await recordStore.writeChunk(i, text);
         } else if (!options.noRecords) {
-          stdout.write(lines.join(''));
+          stdout.write((stdoutHeader ?? '') + text);
+          stdoutHeader = undefined;
         }
         processed += n;
         options.onProgress?.(processed, total);
-        // Test hook: simulate an interruption after a number of chunks (resume tests).
-        if (process.env.ATTRAMENT_TEST_STOP_AFTER_CHUNKS && i + 1 >= Number(process.env.ATTRAMENT_TEST_STOP_AFTER_CHUNKS)) {
-          throw new Error(`stopped after chunk ${i + 1} (ATTRAMENT_TEST_STOP_AFTER_CHUNKS)`);
-        }
+        if (i + 1 >= stopAfter) throw new Error(`stopped after chunk ${i + 1} (ATTRAMENT_TEST_STOP_AFTER_CHUNKS)`);
       };
-      for await (const pair of readPairs(options.input, options.read)) {
+      let k = -1;
+      for await (const pair of readPairs(options.input, rereadOptions(options.read))) {
+        k++;
+        if (only !== undefined && k !== only) continue;
         chunk.push(pair);
-        if (chunk.length === chunkSize) await flush();
+        if (chunk.length === chunkSize || k === only) await flush();
+        if (k === only) break;
       }
       if (chunk.length) await flush();
     } finally {
@@ -175,7 +180,7 @@ export async function runExplain(options: ExplainJobOptions): Promise<ExplainSum
     if (options.method === 'deepshap') {
       summary.worstAdditivityError = worst;
       if (Math.abs(worst) > ADDITIVITY_WARNING) {
-        warn(`DeepSHAP additivity error up to ${worst.toExponential(2)} (> ${ADDITIVITY_WARNING}): attributions do not sum to score − expected value`);
+        options.onWarning?.(`DeepSHAP additivity error up to ${worst.toExponential(2)} (> ${ADDITIVITY_WARNING}): attributions do not sum to score − expected value`);
       }
     }
   }
@@ -185,14 +190,15 @@ export async function runExplain(options: ExplainJobOptions): Promise<ExplainSum
   return summary;
 }
 
+const CHUNK_FORMATS = { text: 'text', json: 'jsonl', tsv: 'tsv' } as const satisfies Record<RecordFormat, ChunkFormat>;
+
+/** The records of one chunk, formatted; `onPair` is told of each (per-cell methods). */
 function recordLines(pairs: PairRecord[], result: ChunkAttribution, options: ExplainJobOptions, aligner: Aligner | null): string[] {
-  const lines: string[] = [];
-  for (let k = 0; k < pairs.length; k++) {
-    const pair = pairs[k]!;
+  return pairs.map((pair, k) => {
     const score = result.scores[k]!;
     if (!aligner) {
-      lines.push(ismLine(pair, result, k, options.format));
-      continue;
+      const record = buildIsmRecord(pair, score, result.values.subarray(k * 20, (k + 1) * 20), result.mutantScores!.subarray(k * 60, (k + 1) * 60));
+      return formatRecord(record, null, options.format);
     }
     const matrix = result.values.subarray(k * PAIR_SIZE, (k + 1) * PAIR_SIZE);
     const alignment = aligner.align(pair.miRNA, pair.target, matrix);
@@ -201,39 +207,11 @@ function recordLines(pairs: PairRecord[], result: ChunkAttribution, options: Exp
       method: options.method,
       expectedValue: result.expectedValue,
       additivityError: result.errors?.[k],
-      attributions: options.includeAttributions && options.format === 'json' ? matrixRows(result.values, k * PAIR_SIZE, 50, 20) : undefined,
+      attributions: options.includeAttributions && options.format === 'json' ? matrixRows(matrix, 0, 50, 20) : undefined,
     });
     options.onPair?.({ pair, score, attributions: matrix, alignment, record });
-    lines.push(formatRecord(record, alignment, options.format));
-  }
-  return lines;
-}
-
-export function formatRecord(record: ExplainRecord, alignment: AlignmentResult, format: RecordFormat): string {
-  if (format === 'json') return JSON.stringify(record) + '\n';
-  if (format === 'tsv') return recordToTsv(record);
-  return recordToText(record, alignment) + '\n';
-}
-
-function ismLine(pair: PairRecord, result: ChunkAttribution, k: number, format: RecordFormat): string {
-  const importance = Array.from(result.values.subarray(k * 20, (k + 1) * 20), round9);
-  const table = Array.from({ length: 20 }, (_, p) => Array.from(result.mutantScores!.subarray((k * 20 + p) * 3, (k * 20 + p) * 3 + 3), round9));
-  const record = {
-    ...(pair.id !== undefined ? { id: pair.id } : {}),
-    miRNA: pair.miRNA,
-    target: pair.target,
-    score: round9(result.scores[k]!),
-    method: 'ism',
-    mirna_importance: importance,
-    mutant_scores: table,
-  };
-  if (format === 'json') return JSON.stringify(record) + '\n';
-  if (format === 'tsv') return [record.id ?? '', record.miRNA, record.target, record.score, 'ism', importance.join(',')].join('\t') + '\n';
-  const n = Math.min(20, pair.miRNA.length);
-  return `# ${record.id ?? `${pair.miRNA} : ${pair.target}`}\nscore ${record.score.toFixed(4)}   (ISM Full)\nmiRNA importance (position 1 = 5' end): ${importance
-    .slice(0, n)
-    .map((v, i) => `${i + 1}:${v.toFixed(3)}`)
-    .join(' ')}\n\n`;
+    return formatRecord(record, alignment, options.format);
+  });
 }
 
 export function defaultFormatFor(file: string | undefined): RecordFormat {

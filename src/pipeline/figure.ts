@@ -3,8 +3,8 @@ import { mkdir } from 'node:fs/promises';
 import { atomicWriteFile } from '../io/atomic.js';
 import { bindingMatrix } from '../encoding/index.js';
 import { alignmentFigure, attributionHeatmap, importanceBars, renderFigure } from '../render/index.js';
-import { runExplain, type ExplainJobOptions, type ExplainedPair } from './explain.js';
-import { runAlign, type AlignJobOptions } from './align.js';
+import type { ExplainedPair } from './explain.js';
+import { explainPairs, type ExplainedPairsSource } from './source.js';
 
 export const FIGURE_KINDS = ['alignment', 'mirna-importance', 'target-importance', 'heatmap'] as const;
 export type FigureKind = (typeof FIGURE_KINDS)[number];
@@ -30,7 +30,7 @@ export function figureSvg(kind: FigureKind, e: ExplainedPair): string {
 }
 
 export interface FigureJobOptions {
-  source: { explain: Omit<ExplainJobOptions, 'out' | 'format' | 'noRecords' | 'onPair' | 'npyOut'> } | { align: Omit<AlignJobOptions, 'out' | 'format' | 'noRecords' | 'onPair'> };
+  source: ExplainedPairsSource;
   kinds: FigureKind[];
   format: 'svg' | 'png';
   /** One file: the figure of pair `index` (1-based; default 1) and the first kind. */
@@ -43,15 +43,9 @@ export interface FigureJobOptions {
 /** `figure`: SVG or PNG figures of explained pairs. Returns the files written. */
 export async function runFigures(options: FigureJobOptions): Promise<string[]> {
   const chosen: ExplainedPair[] = [];
-  let seen = 0;
-  const wanted = options.index ?? 1;
-  const onPair = (e: ExplainedPair): void => {
-    seen++;
-    if (options.outDir || seen === wanted) chosen.push({ ...e, attributions: Float32Array.from(e.attributions) });
-  };
-  if ('explain' in options.source) await runExplain({ ...options.source.explain, format: 'json', noRecords: true, onPair });
-  else await runAlign({ ...options.source.align, format: 'json', noRecords: true, onPair });
-  if (chosen.length === 0) throw new Error(`--index ${wanted}: the input has only ${seen} pairs`);
+  // One figure needs one pair explained, not the whole input.
+  const pairIndex = options.outDir ? undefined : (options.index ?? 1) - 1;
+  await explainPairs(options.source, (e) => chosen.push({ ...e, attributions: Float32Array.from(e.attributions) }), pairIndex);
   const written: string[] = [];
   if (options.outDir) {
     await mkdir(options.outDir, { recursive: true });

@@ -1,11 +1,11 @@
 import { readPairs, type PairRecord, type ReadPairsOptions } from '../io/pairs.js';
-import { AtomicWriter } from '../io/atomic.js';
 import { formatTsvRow } from '../io/tsv.js';
 import { encodePairs } from '../encoding/index.js';
 import { loadModelGraph, resolveModel } from '../model/resolve.js';
 import type { ScoreEngine } from '../model/engine.js';
 import { evaluateScores, type ScoreEvaluation } from '../analysis/metrics.js';
 import { openScoreEngine, type EngineKind } from './engines.js';
+import { countPairs, rereadOptions, withTextOutput } from './common.js';
 
 export interface PredictJobOptions {
   input: string;
@@ -16,13 +16,6 @@ export interface PredictJobOptions {
   batchSize?: number;
   onWarning?: (message: string) => void;
   onProgress?: (done: number, total: number) => void;
-}
-
-async function countPairs(input: string, read: ReadPairsOptions | undefined, warn: (m: string) => void): Promise<number> {
-  let total = 0;
-  for await (const _ of readPairs(input, { ...read, onWarning: (w) => warn(w.message) })) total++;
-  if (total === 0) throw new Error(`${input}: no pairs`);
-  return total;
 }
 
 /** Scores every pair, in input order, batch by batch (memory bounded by the batch size). */
@@ -41,7 +34,7 @@ async function* scoreStream(
     options.onProgress?.(done, total);
     batch = [];
   };
-  for await (const pair of readPairs(options.input, options.read)) {
+  for await (const pair of readPairs(options.input, rereadOptions(options.read))) {
     batch.push(pair);
     if (batch.length === batchSize) yield* run();
   }
@@ -61,38 +54,26 @@ async function withEngine<T>(options: PredictJobOptions, body: (engine: ScoreEng
 
 /** `predict`: the input columns plus `score` (p1 = "binds"), TSV, to `out` (atomically) or stdout. */
 export async function runPredict(options: PredictJobOptions & { out?: string; stdout?: NodeJS.WritableStream }): Promise<number> {
-  const total = await countPairs(options.input, options.read, options.onWarning ?? (() => {}));
-  const writer = options.out ? await AtomicWriter.open(options.out) : null;
-  const write = async (text: string): Promise<void> => {
-    if (writer) await writer.write(text);
-    else (options.stdout ?? process.stdout).write(text);
-  };
-  try {
-    await withEngine(options, async (engine) => {
+  const total = await countPairs(options.input, options.read, options.onWarning);
+  await withTextOutput(options.out, options.stdout ?? process.stdout, (write) =>
+    withEngine(options, async (engine) => {
+      // The first pair's fields name the columns: every row of a file has the same (FASTA pairs too).
       let columns: string[] | null = null;
       for await (const { pair, score } of scoreStream(engine, options, total)) {
         if (!columns) {
           columns = Object.keys(pair.fields);
-          if (columns.length === 0) columns = ['id', 'miRNA', 'target'];
           await write(formatTsvRow([...columns, 'score']));
         }
-        const values = Object.keys(pair.fields).length
-          ? columns.map((c) => pair.fields[c])
-          : [pair.id ?? '', pair.miRNA, pair.target];
-        await write(formatTsvRow([...values, score.toPrecision(7)]));
+        await write(formatTsvRow([...columns.map((c) => pair.fields[c]), score.toPrecision(7)]));
       }
-    });
-    await writer?.commit();
-  } catch (error) {
-    await writer?.abort();
-    throw error;
-  }
+    }),
+  );
   return total;
 }
 
 /** `evaluate`: scores a labelled file and computes PR-AUC, average precision and ROC-AUC. */
 export async function runEvaluate(options: PredictJobOptions): Promise<ScoreEvaluation> {
-  const total = await countPairs(options.input, options.read, options.onWarning ?? (() => {}));
+  const total = await countPairs(options.input, options.read, options.onWarning);
   const labels: number[] = [];
   const scores: number[] = [];
   await withEngine(options, async (engine) => {

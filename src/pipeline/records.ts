@@ -1,9 +1,9 @@
 import type { PairRecord } from '../io/pairs.js';
 import { formatTsvRow } from '../io/tsv.js';
-import { alignedRegions, formatDuplex, siteType, toRecord, type AlignmentResult, type SiteType } from '../alignment/index.js';
+import { alignedRegions, formatDuplex, siteType, toRecord, type AlignmentRecord, type AlignmentResult, type SiteTypeName } from '../alignment/index.js';
 
 /** Per-pair output of `explain` and `align` (schema: README "Output records"). */
-export interface ExplainRecord {
+export interface ExplainRecord extends AlignmentRecord {
   id?: string;
   miRNA: string;
   target: string;
@@ -13,19 +13,26 @@ export interface ExplainRecord {
   expected_value?: number;
   /** DeepSHAP: Σφ − (score − expected); gradient methods: their convergence/completeness diagnostic. */
   additivity_error?: number;
-  site_type: SiteType['type'];
+  site_type: SiteTypeName;
   /** 0-based start of the site on the target, −1 for none. */
   site_position: number;
   /** miRNA regions the model-derived alignment pairs (`seed`, `seed+3'`, …, `none`). */
   aligned_regions: string;
-  aligned_target: string;
-  aligned_mirna: string;
-  column_scores: number[];
-  mirna_importance: number[];
-  target_importance: number[];
-  alignment_score: number;
   /** `[50][20]` attribution matrix (rows target 5'→3', columns miRNA 5'→3'), unless left out. */
   attributions?: number[][];
+}
+
+/** Per-pair output of `explain --method ism`: a per-position importance, no alignment. */
+export interface IsmRecord {
+  id?: string;
+  miRNA: string;
+  target: string;
+  score: number;
+  method: 'ism';
+  /** 20 values, position 1 = miRNA 5' end: p1 − mean p1 of the 3 mutants. */
+  mirna_importance: number[];
+  /** `[20][3]` p1 of the mutants of each position. */
+  mutant_scores: number[][];
 }
 
 /** float32 values printed with the digits float32 carries (9 significant), not 17. */
@@ -33,7 +40,7 @@ export function round9(v: number): number {
   return Number.isFinite(v) ? Number(v.toPrecision(9)) : v;
 }
 
-export function matrixRows(values: Float32Array | Float64Array, offset: number, rows: number, cols: number): number[][] {
+export function matrixRows(values: ArrayLike<number>, offset: number, rows: number, cols: number): number[][] {
   const out: number[][] = [];
   for (let i = 0; i < rows; i++) {
     const row = new Array<number>(cols);
@@ -61,8 +68,7 @@ export function buildRecord(
     site_type: site.type,
     site_position: site.position,
     aligned_regions: alignedRegions(alignment).label,
-    aligned_target: a.aligned_target,
-    aligned_mirna: a.aligned_mirna,
+    ...a,
     column_scores: a.column_scores.map(round9),
     mirna_importance: a.mirna_importance.map(round9),
     target_importance: a.target_importance.map(round9),
@@ -72,18 +78,38 @@ export function buildRecord(
   return record;
 }
 
+export function buildIsmRecord(
+  pair: Pick<PairRecord, 'id' | 'miRNA' | 'target'>,
+  score: number,
+  importance: ArrayLike<number>,
+  mutantScores: ArrayLike<number>,
+): IsmRecord {
+  return {
+    ...(pair.id !== undefined ? { id: pair.id } : {}),
+    miRNA: pair.miRNA,
+    target: pair.target,
+    score: round9(score),
+    method: 'ism',
+    mirna_importance: Array.from(importance, round9),
+    mutant_scores: matrixRows(mutantScores, 0, 20, 3),
+  };
+}
+
+/** TSV columns: the record's fields, in the JSON order, without the matrix. */
 export const TSV_COLUMNS = [
   'id', 'miRNA', 'target', 'score', 'method', 'expected_value', 'additivity_error', 'site_type', 'site_position',
   'aligned_regions', 'aligned_target', 'aligned_mirna', 'alignment_score', 'mirna_importance', 'target_importance', 'column_scores',
 ] as const;
+export const ISM_TSV_COLUMNS = ['id', 'miRNA', 'target', 'score', 'method', 'mirna_importance', 'mutant_scores'] as const;
 
-export function recordToTsv(record: ExplainRecord): string {
+/** One TSV row: vectors comma-separated, a matrix's rows (ISM mutant scores) separated by `;`. */
+export function recordToTsv(record: ExplainRecord | IsmRecord, columns: readonly string[] = TSV_COLUMNS): string {
   const r = record as unknown as Record<string, unknown>;
   return formatTsvRow(
-    TSV_COLUMNS.map((c) => {
+    columns.map((c) => {
       const v = r[c];
-      if (Array.isArray(v)) return v.join(',');
-      return v as string | number | null | undefined;
+      if (!Array.isArray(v)) return v as string | number | null | undefined;
+      return v.map((x) => (Array.isArray(x) ? x.join(',') : x)).join(Array.isArray(v[0]) ? ';' : ',');
     }),
   );
 }
@@ -101,4 +127,21 @@ export function recordToText(record: ExplainRecord, alignment: AlignmentResult):
   const imp = record.mirna_importance.slice(0, n).map((v, i) => `${i + 1}:${v.toFixed(2)}`);
   lines.push(`miRNA importance (position 1 = 5' end): ${imp.join(' ')}`);
   return lines.join('\n') + '\n';
+}
+
+function ismToText(record: IsmRecord): string {
+  const n = Math.min(20, record.miRNA.length);
+  const imp = record.mirna_importance.slice(0, n).map((v, i) => `${i + 1}:${v.toFixed(3)}`);
+  return `# ${record.id ?? `${record.miRNA} : ${record.target}`}\nscore ${record.score.toFixed(4)}   (ISM Full)\nmiRNA importance (position 1 = 5' end): ${imp.join(' ')}\n`;
+}
+
+export type RecordFormat = 'text' | 'json' | 'tsv';
+
+/** One record as its output lines (text blocks end with a blank line). */
+export function formatRecord(record: ExplainRecord, alignment: AlignmentResult, format: RecordFormat): string;
+export function formatRecord(record: IsmRecord, alignment: null, format: RecordFormat): string;
+export function formatRecord(record: ExplainRecord | IsmRecord, alignment: AlignmentResult | null, format: RecordFormat): string {
+  if (format === 'json') return JSON.stringify(record) + '\n';
+  if (format === 'tsv') return alignment ? recordToTsv(record) : recordToTsv(record, ISM_TSV_COLUMNS);
+  return (alignment ? recordToText(record as ExplainRecord, alignment) : ismToText(record as IsmRecord)) + '\n';
 }
