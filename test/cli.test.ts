@@ -223,3 +223,56 @@ test('explain --engine tfjs-wasm (the portable path) gives the onnxruntime attri
   assert.ok(maxDiff < 1e-4 * maxAbs + 1e-7, `max |difference| ${maxDiff} (max |φ| ${maxAbs})`);
   assert.equal(ra.aligned_mirna, rb.aligned_mirna);
 });
+
+test('explain --tsv: a header row on stdout too; ISM rows carry the ISM record fields under their own header', async () => {
+  const one = ['--mirna', LET7, '--target', PIGN, '--model', MODEL, '--tsv', '--quiet'];
+  const shap = await runCli(['explain', ...one]);
+  assert.equal(shap.code, 0, shap.stderr);
+  const [header, row] = shap.stdout.trimEnd().split('\n').map((l) => l.split('\t'));
+  assert.equal(header![0], 'id');
+  assert.equal(row!.length, header!.length);
+  assert.equal(row![header!.indexOf('score')]!.slice(0, 6), '0.8525');
+
+  const ism = await runCli(['explain', ...one, '--method', 'ism']);
+  assert.equal(ism.code, 0, ism.stderr);
+  const lines = ism.stdout.trimEnd().split('\n').map((l) => l.split('\t'));
+  assert.deepEqual(lines[0], ['id', 'miRNA', 'target', 'score', 'method', 'mirna_importance', 'mutant_scores']);
+  assert.equal(lines[1]!.length, 7);
+  assert.equal(lines[1]![5]!.split(',').length, 20);
+  assert.deepEqual(lines[1]![6]!.split(';').map((t) => t.split(',').length), new Array(20).fill(3));
+});
+
+test('explain: a parts directory of a run with another target FASTA is refused, not resumed', async () => {
+  const dir = await tmp();
+  const mirnas = path.join(dir, 'm.fa');
+  const targets = path.join(dir, 't.fa');
+  const other = path.join(dir, 'other.fa');
+  await writeFile(mirnas, `>let7\n${LET7}\n`);
+  await writeFile(targets, `>a\n${PIGN}\n>b\n${PIGN.slice(5)}\n`);
+  await writeFile(other, `>c\n${PIGN.slice(10)}\n>d\n${PIGN.slice(15)}\n`);
+  const out = path.join(dir, 'r.jsonl');
+  const args = ['explain', mirnas, '--model', MODEL, '--method', 'saliency', '--chunk-size', '1', '--out', out, '--quiet'];
+  const stopped = await runCli([...args, '--targets', targets], { env: { ATTRAMENT_TEST_STOP_AFTER_CHUNKS: '1' } });
+  assert.notEqual(stopped.code, 0);
+  const again = await runCli([...args, '--targets', other]);
+  assert.notEqual(again.code, 0);
+  assert.match(errorLines(again.stderr)[0]!, /r\.jsonl\.parts: left by an interrupted run with different input or options/);
+  const restarted = await runCli([...args, '--targets', other, '--restart']);
+  assert.equal(restarted.code, 0, restarted.stderr);
+  const ids = (await readFile(out, 'utf8')).trim().split('\n').map((l) => JSON.parse(l).id);
+  assert.deepEqual(ids, ['let7|c', 'let7|d']);
+});
+
+test('usage errors: align --out FILE.npy, figure --index past the end, several --kind into one file', async () => {
+  const align = await runCli(['align', example, '--attributions', 'none.npy', '--out', 'x.npy']);
+  assert.notEqual(align.code, 0);
+  assert.deepEqual(errorLines(align.stderr), ['attrament: --out x.npy: align writes records, not an attribution array']);
+  const dir = await tmp();
+  const fig = await runCli(['figure', example, '--model', MODEL, '--index', '9', '--out', path.join(dir, 'f.svg')]);
+  assert.notEqual(fig.code, 0);
+  assert.match(errorLines(fig.stderr)[0]!, /pairs\.tsv: pair 9 asked for, but the input has 8 pairs/);
+  const kinds = await runCli(['figure', example, '--model', MODEL, '--kind', 'alignment,heatmap', '--out', path.join(dir, 'f.svg')]);
+  assert.notEqual(kinds.code, 0);
+  assert.match(errorLines(kinds.stderr)[0]!, /one figure per file/);
+  assert.deepEqual(await readdir(dir), []);
+});

@@ -3,8 +3,8 @@ import path from 'node:path';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import type { ReadPairsOptions } from '../io/pairs.js';
-import type { ExplainJobOptions } from '../pipeline/explain.js';
-import type { AlignJobOptions } from '../pipeline/align.js';
+import type { BackgroundSpec } from '../pipeline/background.js';
+import type { ExplainedPairsSource } from '../pipeline/source.js';
 import { ENGINE_KINDS, type EngineKind } from '../pipeline/engines.js';
 import { Progress } from './progress.js';
 
@@ -82,32 +82,39 @@ export function engineKind(value: string): EngineKind {
   return value as EngineKind;
 }
 
-export function defaultThreads(): number {
-  return os.availableParallelism();
+/** `--model`, `--engine`, `--threads` as a job takes them. */
+export function modelJobOptions(o: Record<string, any>): { model: string; engine: EngineKind; threads?: number } {
+  return { model: o.model, engine: engineKind(o.engine), threads: o.threads };
+}
+
+export function backgroundSpec(o: Record<string, any>): BackgroundSpec {
+  return { file: o.background, sample: o.backgroundSample, seed: o.seed };
+}
+
+/** The options of {@link explainedPairsSource} (report, figure). */
+export function addExplainedPairsOptions(cmd: Command): Command {
+  cmd.option('--attributions <file.npy>', 'precomputed attributions [N,50,20] (skips the model)');
+  addBackgroundOptions(cmd);
+  addInputOptions(cmd);
+  return addModelOptions(cmd);
 }
 
 /**
  * Where `report` and `figure` get explained pairs: precomputed `--attributions` (aligned only), or
  * the model with DeepSHAP against the chosen background.
  */
-export function explainedPairsSource(
-  pairs: string,
-  o: Record<string, any>,
-  warn: (message: string) => void,
-):
-  | { explain: Omit<ExplainJobOptions, 'out' | 'format' | 'noRecords' | 'onPair' | 'npyOut'> }
-  | { align: Omit<AlignJobOptions, 'out' | 'format' | 'noRecords' | 'onPair'> } {
+export function explainedPairsSource(pairsArg: string | undefined, o: Record<string, any>): ExplainedPairsSource {
+  const pairs = pairsInput(pairsArg, o);
+  const warn = warnOnce();
   const read = readOptions(o, warn);
   if (o.attributions) return { align: { input: pairs, read, attributions: o.attributions, onWarning: warn } };
   return {
     explain: {
       input: pairs,
       read,
-      model: o.model,
-      engine: engineKind(o.engine),
-      threads: o.threads,
+      ...modelJobOptions(o),
       method: 'deepshap',
-      background: { file: o.background, sample: o.backgroundSample, seed: o.seed },
+      background: backgroundSpec(o),
       onInfo: info(o.quiet),
       onWarning: warn,
       onProgress: progressFor('deepshap', o.quiet),

@@ -3,15 +3,13 @@ import { ATTRIBUTION_METHODS, attributionMethodsHelp, type AttributionMethod } f
 import type { AlignmentOptions } from '../alignment/index.js';
 import { defaultFormatFor, runExplain, type RecordFormat } from '../pipeline/explain.js';
 import { runAlign } from '../pipeline/align.js';
-import type { BackgroundSpec } from '../pipeline/background.js';
-import { addBackgroundOptions, addInputOptions, addModelOptions, engineKind, info, nonNegativeNumber, pairsInput, positiveInt, progressFor, readOptions, warnOnce } from './common.js';
+import { addBackgroundOptions, addInputOptions, addModelOptions, backgroundSpec, info, modelJobOptions, nonNegativeNumber, pairsInput, positiveInt, progressFor, readOptions, warnOnce } from './common.js';
 
-/** Output options shared by `explain` and `align`. */
-function addRecordOptions(cmd: Command): Command {
+/** Output and alignment options shared by `explain` and `align`. */
+function addRecordOptions(cmd: Command, outHelp: string): Command {
   return cmd
-    .option('--out <file>', 'write results here: FILE.npy = the attribution array; .jsonl/.tsv/.txt = the records (format from the extension)')
-    .option('--npy <file>', 'also write the attribution array (float32 [N,50,20]; ISM [N,20]) to this .npy')
-    .option('--json', 'records as JSON lines')
+    .option('--out <file>', outHelp)
+    .addOption(new Option('--json', 'records as JSON lines').conflicts('tsv'))
     .option('--tsv', 'records as TSV')
     .addOption(new Option('--gap-model <model>', "alignment gaps: the original's scan-order penalty, or a proper affine-gap (Gotoh) alignment").choices(['reference', 'affine']).default('reference'))
     .option('--opening-percentile <p>', 'gap-opening penalty = this percentile of the row sums', nonNegativeNumber, 99)
@@ -28,16 +26,21 @@ function alignmentOptions(o: Record<string, any>): AlignmentOptions {
   };
 }
 
+function recordFormat(o: Record<string, any>, recordsOut: string | undefined): RecordFormat {
+  return o.json ? 'json' : o.tsv ? 'tsv' : defaultFormatFor(recordsOut);
+}
+
 /** Where records and the array go: `--out x.npy` is the array; otherwise `--out` takes the records. */
-function outputs(o: Record<string, any>): { recordsOut?: string; npyOut?: string; format: RecordFormat; noRecords: boolean } {
-  const outIsNpy = typeof o.out === 'string' && o.out.toLowerCase().endsWith('.npy');
-  const npyOut: string | undefined = outIsNpy ? o.out : o.npy;
+function explainOutputs(o: Record<string, any>): { recordsOut?: string; npyOut?: string; format: RecordFormat; noRecords: boolean } {
+  const outIsNpy = isNpy(o.out);
+  if (outIsNpy && o.npy) throw new Error('--out FILE.npy is the attribution array already; give --npy or an .npy --out, not both');
   const recordsOut: string | undefined = outIsNpy ? undefined : o.out;
-  const explicit: RecordFormat | undefined = o.json ? 'json' : o.tsv ? 'tsv' : undefined;
-  const format = explicit ?? defaultFormatFor(recordsOut);
   // With only an array file asked for, stdout stays quiet unless a record format was asked for too.
-  const noRecords = outIsNpy && !explicit;
-  return { recordsOut, npyOut, format, noRecords };
+  return { recordsOut, npyOut: outIsNpy ? o.out : o.npy, format: recordFormat(o, recordsOut), noRecords: outIsNpy && !o.json && !o.tsv };
+}
+
+function isNpy(file: unknown): boolean {
+  return typeof file === 'string' && file.toLowerCase().endsWith('.npy');
 }
 
 export function explainCommand(): Command {
@@ -51,24 +54,22 @@ export function explainCommand(): Command {
     .option('--steps <n>', 'integrated gradients: steps', positiveInt, 50)
     .option('--chunk-size <n>', 'pairs per resumable chunk of --out/--npy files', positiveInt, 64)
     .option('--restart', 'discard the finished chunks of an earlier run with other inputs or options')
-    .option('--no-matrix', 'leave the 50x20 attribution matrix out of JSON records');
-  addRecordOptions(cmd);
+    .option('--no-matrix', 'leave the 50x20 attribution matrix out of JSON records')
+    .option('--npy <file>', 'also write the attribution array (float32 [N,50,20]; ISM [N,20]) to this .npy');
+  addRecordOptions(cmd, 'write results here: FILE.npy = the attribution array; .jsonl/.tsv/.txt = the records (format from the extension)');
   addBackgroundOptions(cmd);
   addInputOptions(cmd);
   addModelOptions(cmd);
   return cmd.action(async (pairsArg: string | undefined, o) => {
     const pairs = pairsInput(pairsArg, o);
     const warn = warnOnce();
-    const { recordsOut, npyOut, format, noRecords } = outputs(o);
-    const background: BackgroundSpec = { file: o.background, sample: o.backgroundSample, seed: o.seed };
+    const { recordsOut, npyOut, format, noRecords } = explainOutputs(o);
     const summary = await runExplain({
       input: pairs,
       read: readOptions(o, warn),
-      model: o.model,
-      engine: engineKind(o.engine),
-      threads: o.threads,
+      ...modelJobOptions(o),
       method: o.method as AttributionMethod,
-      background,
+      background: backgroundSpec(o),
       params: { samples: o.samples, seed: o.seed, steps: o.steps, localSmoothing: o.localSmoothing },
       alignment: alignmentOptions(o),
       out: recordsOut,
@@ -92,12 +93,14 @@ export function alignCommand(): Command {
     .description('attribution sequence alignment of precomputed attributions (.npy [N,50,20] or [N,50,20,1]) with their pairs, in the same order')
     .argument('[pairs]', 'pairs file, in the order of the matrices')
     .requiredOption('--attributions <file.npy>', 'attribution matrices, float32 or float64');
-  addRecordOptions(cmd);
+  addRecordOptions(cmd, 'write the records here (atomically); .jsonl/.tsv/.txt: format from the extension');
   addInputOptions(cmd);
   return cmd.action(async (pairsArg: string | undefined, o) => {
+    if (isNpy(o.out)) throw new Error(`--out ${o.out}: align writes records, not an attribution array`);
     const pairs = pairsInput(pairsArg, o);
     const warn = warnOnce();
-    const { recordsOut, format } = outputs(o);
+    const recordsOut: string | undefined = o.out;
+    const format = recordFormat(o, recordsOut);
     const n = await runAlign({
       input: pairs,
       read: readOptions(o, warn),

@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { FIGURE_KINDS, runFigures, type FigureKind } from '../pipeline/figure.js';
-import { addBackgroundOptions, addInputOptions, addModelOptions, explainedPairsSource, info, pairsInput, positiveInt, warnOnce } from './common.js';
+import { addExplainedPairsOptions, explainedPairsSource, info, positiveInt } from './common.js';
 
 export function figureCommand(): Command {
   const cmd = new Command('figure')
@@ -10,23 +10,19 @@ export function figureCommand(): Command {
     .addOption(new Option('--format <format>', 'file format').choices(['svg', 'png']).default('svg'))
     .option('--out <file>', 'write the figure of one pair here (default stdout)')
     .option('--index <n>', 'which pair (1-based)', positiveInt, 1)
-    .option('--out-dir <dir>', 'write every figure kind of every pair into this folder')
-    .option('--attributions <file.npy>', 'precomputed attributions (skips the model)');
-  addBackgroundOptions(cmd);
-  addInputOptions(cmd);
-  addModelOptions(cmd);
+    .addOption(new Option('--out-dir <dir>', 'write every figure kind of every pair into this folder').conflicts('out'));
+  addExplainedPairsOptions(cmd);
   return cmd.action(async (pairsArg: string | undefined, o) => {
-    const pairs = pairsInput(pairsArg, o);
-    const warn = warnOnce();
     const kinds = (o.kind ? String(o.kind).split(',') : o.outDir ? [...FIGURE_KINDS] : ['alignment']) as FigureKind[];
     for (const k of kinds) if (!FIGURE_KINDS.includes(k)) throw new Error(`--kind ${k}: expected one of ${FIGURE_KINDS.join(', ')}`);
+    if (!o.outDir && kinds.length > 1) throw new Error(`--kind ${o.kind}: one figure per file; give one kind, or --out-dir for several`);
     const files = await runFigures({
       kinds,
       format: o.format,
       out: o.out,
       index: o.index,
       outDir: o.outDir,
-      source: explainedPairsSource(pairs, o, warn),
+      source: explainedPairsSource(pairsArg, o),
     });
     if (files.length) info(o.quiet)(`${files.length} figure(s) written`);
   });

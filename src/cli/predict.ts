@@ -1,58 +1,52 @@
 import { Command } from 'commander';
-import { runEvaluate, runPredict } from '../pipeline/predict.js';
+import { runEvaluate, runPredict, type PredictJobOptions } from '../pipeline/predict.js';
 import { writeOutput } from './output.js';
-import { addInputOptions, addModelOptions, engineKind, info, pairsInput, positiveInt, progressFor, readOptions, warnOnce } from './common.js';
+import { addInputOptions, addModelOptions, info, modelJobOptions, pairsInput, positiveInt, progressFor, readOptions, warnOnce } from './common.js';
+
+/** `predict` and `evaluate`: both score a pairs file batch by batch. */
+function scoringCommand(name: string, description: string, pairsHelp: string, configure: (cmd: Command) => void): Command {
+  const cmd = new Command(name).description(description).argument('[pairs]', pairsHelp);
+  configure(cmd);
+  cmd.option('--batch-size <n>', 'pairs per forward pass', positiveInt, 256);
+  addInputOptions(cmd);
+  return addModelOptions(cmd);
+}
+
+function scoringJob(pairsArg: string | undefined, o: Record<string, any>, label: string): PredictJobOptions {
+  const warn = warnOnce();
+  return {
+    input: pairsInput(pairsArg, o),
+    read: readOptions(o, warn),
+    ...modelJobOptions(o),
+    batchSize: o.batchSize,
+    onWarning: warn,
+    onProgress: progressFor(label, o.quiet),
+  };
+}
 
 export function predictCommand(): Command {
-  const cmd = new Command('predict')
-    .description('score miRNA:target pairs (TSV out: the input columns + score = p("binds"))')
-    .argument('[pairs]', 'pairs file: TSV/CSV (miRNA, gene|target[, label, id]), or a miRNA FASTA with --targets')
-    .option('--out <file>', 'write the TSV here (atomically) instead of stdout')
-    .option('--batch-size <n>', 'pairs per forward pass', positiveInt, 256);
-  addInputOptions(cmd);
-  addModelOptions(cmd);
-  return cmd.action(async (pairsArg: string | undefined, o) => {
-    const pairs = pairsInput(pairsArg, o);
-    const warn = warnOnce();
-    const n = await runPredict({
-      input: pairs,
-      read: readOptions(o, warn),
-      model: o.model,
-      engine: engineKind(o.engine),
-      threads: o.threads,
-      batchSize: o.batchSize,
-      out: o.out,
-      onWarning: warn,
-      onProgress: progressFor('predict', o.quiet),
-    });
+  return scoringCommand(
+    'predict',
+    'score miRNA:target pairs (TSV out: the input columns + score = p("binds"))',
+    'pairs file: TSV/CSV (miRNA, gene|target[, label, id]), or a miRNA FASTA with --targets',
+    (cmd) => cmd.option('--out <file>', 'write the TSV here (atomically) instead of stdout'),
+  ).action(async (pairsArg: string | undefined, o) => {
+    const n = await runPredict({ ...scoringJob(pairsArg, o, 'predict'), out: o.out });
     if (o.out) info(o.quiet)(`${n} pairs scored → ${o.out}`);
   });
 }
 
 export function evaluateCommand(): Command {
-  const cmd = new Command('evaluate')
-    .description('PR-AUC (trapezoids, as scikit-learn precision_recall_curve + auc), average precision and ROC-AUC on a labelled file')
-    .argument('[pairs]', 'labelled pairs file (a label column of 0/1)')
-    .option('--json', 'print the metrics as JSON')
-    .option('--out <file>', 'write the metrics here instead of stdout')
-    .option('--batch-size <n>', 'pairs per forward pass', positiveInt, 256);
-  addInputOptions(cmd);
-  addModelOptions(cmd);
-  return cmd.action(async (pairsArg: string | undefined, o) => {
-    const pairs = pairsInput(pairsArg, o);
-    const warn = warnOnce();
-    const m = await runEvaluate({
-      input: pairs,
-      read: readOptions(o, warn),
-      model: o.model,
-      engine: engineKind(o.engine),
-      threads: o.threads,
-      batchSize: o.batchSize,
-      onWarning: warn,
-      onProgress: progressFor('evaluate', o.quiet),
-    });
+  return scoringCommand(
+    'evaluate',
+    'PR-AUC (trapezoids, as scikit-learn precision_recall_curve + auc), average precision and ROC-AUC on a labelled file',
+    'labelled pairs file (a label column of 0/1)',
+    (cmd) => cmd.option('--json', 'print the metrics as JSON').option('--out <file>', 'write the metrics here (atomically) instead of stdout'),
+  ).action(async (pairsArg: string | undefined, o) => {
+    const job = scoringJob(pairsArg, o, 'evaluate');
+    const m = await runEvaluate(job);
     const text = o.json
-      ? JSON.stringify({ file: pairs, model: o.model, ...m }) + '\n'
+      ? JSON.stringify({ file: job.input, model: o.model, ...m }) + '\n'
       : [
           `pairs              ${m.n} (${m.positives} positive, ${m.negatives} negative)`,
           `PR-AUC             ${m.pr_auc.toFixed(5)}`,
