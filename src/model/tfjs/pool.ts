@@ -40,6 +40,31 @@ function startWorker(workerData: PoolWorkerData): Worker {
   return new Worker(code, { eval: true, workerData });
 }
 
+/** A started worker with its replies routed to the pending requests, and its failure recorded. */
+function spawnWorker(data: PoolWorkerData): PoolWorker {
+  const worker = startWorker(data);
+  const pw: PoolWorker = { worker, nextId: 0, pending: new Map(), busy: false, dead: null };
+  worker.on('message', (msg: PoolResponse) => {
+    const p = pw.pending.get(msg.id);
+    if (!p) return;
+    pw.pending.delete(msg.id);
+    if (msg.type === 'error') {
+      const err = new Error(`tfjs worker: ${msg.message}`);
+      if (msg.stack) err.stack = msg.stack;
+      p.reject(err);
+    } else p.resolve(msg);
+    if (pw.pending.size === 0) worker.unref();
+  });
+  const fail = (e: Error) => {
+    pw.dead ??= e;
+    for (const p of pw.pending.values()) p.reject(e);
+    pw.pending.clear();
+  };
+  worker.on('error', fail);
+  worker.on('exit', (code) => fail(new Error(`tfjs worker exited (code ${code})`)));
+  return pw;
+}
+
 /**
  * Scores on a pool of worker threads: TF.js's wasm backend runs one thread per instance in Node,
  * so parallelism comes from several instances. Batches are cut into chunks handed to whichever
@@ -69,30 +94,9 @@ export class TfjsWorkerPoolEngine implements ScoreEngine {
     const batchSize = Math.max(1, Math.floor(options.batchSize ?? 256));
     const data: PoolWorkerData = { source, backend, batchSize, scoreUnit: options.scoreUnit };
     const workers: PoolWorker[] = [];
-    for (let i = 0; i < count; i++) {
-      const worker = startWorker(data);
-      const pw: PoolWorker = { worker, nextId: 0, pending: new Map(), busy: false, dead: null };
-      worker.on('message', (msg: PoolResponse) => {
-        const p = pw.pending.get(msg.id);
-        if (!p) return;
-        pw.pending.delete(msg.id);
-        if (msg.type === 'error') {
-          const err = new Error(`tfjs worker: ${msg.message}`);
-          if (msg.stack) err.stack = msg.stack;
-          p.reject(err);
-        } else p.resolve(msg);
-        if (pw.pending.size === 0) worker.unref();
-      });
-      const fail = (e: Error) => {
-        pw.dead ??= e;
-        for (const p of pw.pending.values()) p.reject(e);
-        pw.pending.clear();
-      };
-      worker.on('error', fail);
-      worker.on('exit', (code) => fail(new Error(`tfjs worker exited (code ${code})`)));
-      workers.push(pw);
-    }
     try {
+      // Started inside the try: a worker that cannot start must not leave the others running.
+      for (let i = 0; i < count; i++) workers.push(spawnWorker(data));
       const ready = await Promise.all(workers.map((w) => request(w, { type: 'init' })));
       const first = ready[0] as Extract<PoolResponse, { type: 'ready' }>;
       return new TfjsWorkerPoolEngine(workers, first.rowSize, batchSize, backend);
