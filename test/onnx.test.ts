@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildModelGraph, UnsupportedLayerError, type ModelGraph } from '../src/model/graph.js';
 import { OrtEngine, deepShapOnnx, gradientOnnx, tfPadding } from '../src/model/onnx/index.js';
+import { permute } from '../src/model/onnx/forward.js';
 import { ReferenceDeepShapEngine } from '../src/attribution/deepshap-reference.js';
 import { encodePairs } from '../src/encoding/index.js';
 import { pearson } from '../src/analysis/index.js';
@@ -14,6 +15,28 @@ test('TF SAME padding puts the odd pixel at the bottom/right', () => {
   assert.deepEqual(tfPadding(50, 1, 2, 'same'), [0, 0, 25]);
   assert.deepEqual(tfPadding(20, 3, 1, 'same'), [1, 1, 20]);
   assert.deepEqual(tfPadding(13, 4, 4, 'valid'), [0, 0, 3]);
+});
+
+test('permute reorders axes as numpy.transpose does', () => {
+  assert.deepEqual([...permute(Float32Array.from([1, 2, 3, 4, 5, 6]), [2, 3], [1, 0])], [1, 4, 2, 5, 3, 6]);
+  // Keras [kh, kw, cin, cout] → ONNX [cout, cin, kh, kw], against the explicit index formula.
+  const [kh, kw, cin, cout] = [3, 2, 4, 5];
+  const k = Float32Array.from({ length: kh * kw * cin * cout }, (_, i) => i);
+  const p = permute(k, [kh, kw, cin, cout], [3, 2, 0, 1]);
+  for (let y = 0; y < kh; y++)
+    for (let x = 0; x < kw; x++)
+      for (let i = 0; i < cin; i++)
+        for (let o = 0; o < cout; o++) assert.equal(p[((o * cin + i) * kh + y) * kw + x], k[((y * kw + x) * cin + i) * cout + o]);
+});
+
+test('OrtEngine rejects an input of the wrong size with a message naming the shape', async () => {
+  const engine = await OrtEngine.create(await cnn(), { threads: 1 });
+  try {
+    await assert.rejects(engine.predict(new Float32Array(999), 1), /input has 999 values, expected 1 x 50x20x1 = 1000/);
+    await assert.rejects(engine.gradient(new Float32Array(1000), 2), /expected 2 x 50x20x1 = 2000/);
+  } finally {
+    await engine.dispose();
+  }
 });
 
 test('OrtEngine: ResNet p1 of the known pair, and the same scores through the gradient graph', async () => {
