@@ -85,13 +85,13 @@ export class TfjsDeepShapEngine implements DeepShapEngine {
   ) {
     this.name = `tfjs-${backend}`;
     this.need = nodesNeededBackward(graph);
-    for (const node of graph.nodes) {
-      const k = node.op.kind;
-      if (k === 'softmax' && node.id !== graph.output) throw new Error(`${node.name}: softmax is supported only as the output`);
-    }
   }
 
   static async create(graph: ModelGraph, options: TfjsDeepShapOptions = {}): Promise<TfjsDeepShapEngine> {
+    // Checked before CompiledGraph uploads the weights, which would otherwise be left behind.
+    for (const node of graph.nodes) {
+      if (node.op.kind === 'softmax' && node.id !== graph.output) throw new Error(`${node.name}: softmax is supported only as the output`);
+    }
     const backend = options.backend ?? 'wasm';
     await useTfjsBackend(backend);
     return new TfjsDeepShapEngine(graph, new CompiledGraph(graph), backend, options.batchSize ?? 100);
