@@ -155,3 +155,12 @@ test('empty job: total 0 finalizes to an empty [0, ...] array', async () => {
   const result = await readNpy(output);
   assert.deepEqual(result.shape, [0, 50, 20]);
 });
+
+test('a missing output folder is an error naming the output; no folder is created', async () => {
+  const output = path.join(dir, 'missing', 'out.jsonl');
+  await assert.rejects(
+    ChunkStore.open(output, { fingerprint: 'f', total: 3, chunkSize: 2, format: 'jsonl' }),
+    (error: Error) => error.message === `${output}: cannot write, its folder does not exist (ENOENT)`,
+  );
+  assert.equal(existsSync(path.join(dir, 'missing')), false);
+});

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { unlinkSync } from 'node:fs';
 import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
+import { fileWriteError } from './errors.js';
 
 export interface AtomicWriteOptions {
   /**
@@ -58,7 +59,12 @@ export class AtomicWriter {
 
   static async open(target: string, options: AtomicWriteOptions = {}): Promise<AtomicWriter> {
     const tempPath = tempPathFor(target);
-    const handle = await open(tempPath, 'wx', options.mode ?? 0o644);
+    let handle: FileHandle;
+    try {
+      handle = await open(tempPath, 'wx', options.mode ?? 0o644);
+    } catch (error) {
+      throw fileWriteError(target, error);
+    }
     if (!exitHookInstalled) {
       exitHookInstalled = true;
       process.once('exit', removeOpenTempFiles);

@@ -2,8 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rm, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { AtomicWriter, atomicWriteFile } from './atomic.js';
-import { InputError } from './errors.js';
-import { fileReadError } from './lines.js';
+import { InputError, fileReadError, fileWriteError } from './errors.js';
 import { NpyStreamWriter, encodeNpy, readNpy, type NpyWritableData } from './npy.js';
 
 /**
@@ -167,7 +166,12 @@ export class ChunkStore {
       await rm(this.partsDir, { recursive: true, force: true });
       found = undefined;
     }
-    await mkdir(this.partsDir, { recursive: true });
+    try {
+      // Not recursive: the output's folder must exist, as for every other output.
+      await mkdir(this.partsDir);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw fileWriteError(this.output, error);
+    }
     if (found === undefined) {
       await atomicWriteFile(manifestPath, JSON.stringify(this.manifest(), null, 2) + '\n');
       return;

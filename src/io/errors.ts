@@ -26,3 +26,37 @@ export interface InputWarning {
   line: number;
   message: string;
 }
+
+function describeFsError(error: unknown): string {
+  const e = error as NodeJS.ErrnoException;
+  switch (e?.code) {
+    case 'ENOENT':
+      return 'no such file';
+    case 'EISDIR':
+      return 'is a directory, not a file';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    default:
+      return `cannot read (${e?.message ?? String(error)})`;
+  }
+}
+
+/** Wraps file-system failures (missing file, directory, permissions) as a one-line InputError. */
+export function fileReadError(file: string, error: unknown): InputError {
+  return new InputError(file, undefined, describeFsError(error));
+}
+
+/**
+ * An output that cannot be created, named as the user gave it (not by its temp file). A missing
+ * folder is not created: a typo in a path should not leave new directories behind.
+ */
+export function fileWriteError(file: string, error: unknown): Error {
+  const e = error as NodeJS.ErrnoException;
+  const problem =
+    e?.code === 'ENOENT' ? 'its folder does not exist'
+    : e?.code === 'EACCES' || e?.code === 'EPERM' ? 'permission denied'
+    : e?.code === 'ENOTDIR' ? 'a part of its path is not a folder'
+    : (e?.message ?? String(error));
+  return Object.assign(new Error(`${file}: cannot write, ${problem}${e?.code && problem !== e.message ? ` (${e.code})` : ''}`), { code: e?.code });
+}

@@ -1,32 +1,12 @@
 import { open } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
-import { InputError } from './errors.js';
+import { fileReadError } from './errors.js';
 
 export interface TextLine {
   /** Without the line end (LF, CRLF or a lone trailing CR) and, on line 1, without a UTF-8 BOM. */
   text: string;
   /** 1-based. */
   line: number;
-}
-
-function describeFsError(error: unknown): string {
-  const e = error as NodeJS.ErrnoException;
-  switch (e?.code) {
-    case 'ENOENT':
-      return 'no such file';
-    case 'EISDIR':
-      return 'is a directory, not a file';
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission denied';
-    default:
-      return `cannot read (${e?.message ?? String(error)})`;
-  }
-}
-
-/** Wraps file-system failures (missing file, directory, permissions) as a one-line InputError. */
-export function fileReadError(file: string, error: unknown): InputError {
-  return new InputError(file, undefined, describeFsError(error));
 }
 
 /**

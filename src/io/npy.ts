@@ -1,8 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { endianness } from 'node:os';
 import { AtomicWriter, withAtomicWriter, type AtomicWriteOptions } from './atomic.js';
-import { InputError } from './errors.js';
-import { fileReadError } from './lines.js';
+import { InputError, fileReadError } from './errors.js';
 
 /**
  * NumPy `.npy` files (format versions 1.0, 2.0, 3.0), C order. 64-bit integers are returned as
