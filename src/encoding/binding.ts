@@ -41,8 +41,8 @@ function baseIndex(sequence: string, position: number): number {
   return code < 128 ? BASE_INDEX[code]! : -1;
 }
 
-/** 4×4 pair values indexed `[targetBase * 4 + mirnaBase]`. */
-function pairTable(options: EncodeOptions | undefined): Float32Array {
+/** 4×4 pair values indexed `[targetBase * 4 + mirnaBase]`; never written after it is built. */
+function buildPairTable(options: EncodeOptions | undefined): Float32Array {
   const table = new Float32Array(16);
   table[A * 4 + T] = 1;
   table[T * 4 + A] = 1;
@@ -54,6 +54,13 @@ function pairTable(options: EncodeOptions | undefined): Float32Array {
     table[T * 4 + G] = value;
   }
   return table;
+}
+
+// Built once: encodePairInto runs once per window in scans.
+const WATSON_CRICK = buildPairTable(undefined);
+
+function pairTable(options: EncodeOptions | undefined): Float32Array {
+  return options?.wobble ? buildPairTable(options) : WATSON_CRICK;
 }
 
 function writePair(out: Float32Array, offset: number, miRNA: string, target: string, table: Float32Array): void {
