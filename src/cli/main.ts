@@ -23,9 +23,10 @@ export function program(): Command {
 
 /** Runs the CLI; resolves to the exit code. Errors are one line on stderr, with no partial output left. */
 export async function main(argv: string[]): Promise<number> {
-  const onSignal = (): void => {
+  const onSignal = (signal: NodeJS.Signals): void => {
     removeOpenTempFiles();
-    process.exit(130);
+    // The shell's convention: 128 + the signal number (130 for SIGINT, 143 for SIGTERM).
+    process.exit(signal === 'SIGTERM' ? 143 : 130);
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
