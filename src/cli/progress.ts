@@ -10,19 +10,11 @@ export class Progress {
 
   constructor(
     private readonly label: string,
-    private total: number | undefined,
+    private readonly total: number | undefined,
     private readonly quiet = false,
     private readonly stream: NodeJS.WriteStream = process.stderr,
   ) {
     this.tty = Boolean(stream.isTTY);
-  }
-
-  setTotal(total: number): void {
-    this.total = total;
-  }
-
-  tick(n = 1): void {
-    this.update(this.done + n);
   }
 
   /** Sets the count of finished items. */
