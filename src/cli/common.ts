@@ -14,7 +14,7 @@ export function addInputOptions(cmd: Command): Command {
     .option('--targets <fasta>', 'PAIRS is a miRNA FASTA; pair it with the targets of this FASTA (all pairs)')
     .option('--paired', 'with --targets: pair the i-th miRNA with the i-th target instead of all pairs')
     .option('--mirna <sequence>', 'one pair given on the command line (with --target) instead of a file')
-    .option('--target <sequence>', 'the target site of that pair (up to 50 nt)')
+    .option('--target <sequence>', 'the target of that pair (up to 50 nt; any length for scan)')
     .option('--quiet', 'no progress on stderr');
 }
 
