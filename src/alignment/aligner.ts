@@ -72,7 +72,6 @@ export class Aligner {
   private readonly shape: readonly [number, number];
 
   private frameCapacity = 0;
-  private dpCapacity = 0;
   private S = new Float64Array(0);
   /** The attributions being aligned: the caller's Float64Array itself, or `ownFrame` holding a copy. */
   private frame: Float64Array<ArrayBufferLike> = new Float64Array(0);
@@ -82,7 +81,6 @@ export class Aligner {
   private targetCodes = new Uint8Array(0);
   private mirnaCodes = new Uint8Array(0);
   private D = new Float64Array(0);
-  private E = new Float64Array(0);
   private F = new Float64Array(0);
   private dir = new Uint8Array(0);
   private tbGene = new Uint16Array(0);
@@ -183,9 +181,10 @@ export class Aligner {
     encodeBases(this.target, this.targetCodes, rows);
     encodeBases(this.mirnaReversed, this.mirnaCodes, cols);
     this.scoreFrame();
-    this.ensureDp((this.M + 1) * (this.N + 1), this.M + this.N);
+    this.ensureDp((this.M + 1) * (this.N + 1), this.N + 1, this.M + this.N);
     if (this.gapModel === 'reference') this.referenceDp();
     else this.affineDp();
+    this.walkBack();
   }
 
   /** Sizes the frame buffers and points `frame` at row-major attributions. */
@@ -226,8 +225,7 @@ export class Aligner {
   private scoreFrame(): void {
     const { rows, cols, M, N, S, frame, targetCodes, mirnaCodes, rowSums, signTable } = this;
     const corrected = this.mirnaColumnMapping === 'corrected';
-    // Reversed miRNA position k reads attribution column `mirrored − 1 − k` for k < mirrored, column k after:
-    // the reference mirrors all `cols` columns, the corrected mapping only the miRNA's own n.
+    // The reference mirrors all `cols` attribution columns, the corrected mapping only the miRNA's own n.
     const mirrored = corrected ? N : cols;
     // signTable[g·cols + k] = W: +1 where target base code g pairs with reversed miRNA position k, else −1.
     for (let g = 0; g <= 4; g++) {
@@ -247,17 +245,9 @@ export class Aligner {
     for (let i = 0; i < rows; i++) {
       const base = i * cols;
       const signRow = (i < M ? targetCodes[i]! : 4) * cols;
-      // Columns run backwards over the first `mirrored` attribution columns, forwards over the rest.
-      const mirroredEnd = base + mirrored - 1;
-      for (let k = 0; k < mirrored; k++) {
-        const a = frame[mirroredEnd - k]!;
-        // np.maximum(A, 0) keeps A when A >= 0, so -0 stays -0; W·max(A, 0) then sets the sign.
-        S[base + k] = (signTable[signRow + k]! * (a >= 0 ? a : 0)) / divisor;
-      }
-      for (let k = mirrored; k < cols; k++) {
-        const a = frame[base + k]!;
-        S[base + k] = (signTable[signRow + k]! * (a >= 0 ? a : 0)) / divisor;
-      }
+      // Reversed miRNA position k reads attribution column `mirrored − 1 − k` for k < mirrored, column k after.
+      for (let k = 0, x = base + mirrored - 1; k < mirrored; k++, x--) S[base + k] = (signTable[signRow + k]! * positivePart(frame[x]!)) / divisor;
+      for (let k = mirrored; k < cols; k++) S[base + k] = (signTable[signRow + k]! * positivePart(frame[base + k]!)) / divisor;
     }
     for (let i = 0; i < rows; i++) rowSums[i] = Math.abs(pairwiseSum(S, i * cols, cols));
     sortTail(rowSums, rows, rows - Math.floor((rows - 1) * (Math.min(this.openingPercentile, this.elongationPercentile) / 100)));
@@ -265,23 +255,24 @@ export class Aligner {
     this.elongation = percentileOfSorted(rowSums, rows, this.elongationPercentile);
   }
 
-  /** The original DP: the penalty is the opening one iff the previous cell in scan order took the diagonal. */
+  /**
+   * The original DP: the penalty is the opening one iff the previous cell in scan order took the diagonal.
+   * `D` holds one row (cells are overwritten as the next row is computed: the traceback needs only `dir`).
+   */
   private referenceDp(): void {
     const { M, N, S, D, dir, cols, opening: o, elongation: e } = this;
     const w = N + 1;
-    for (let j = 0; j <= N; j++) { D[j] = 0; dir[j] = LEFT; }
-    for (let i = 1; i <= M; i++) { D[i * w] = 0; dir[i * w] = UP; }
+    D.fill(0, 0, w);
     let afterDiag = false;
     for (let i = 1; i <= M; i++) {
       const row = i * w;
-      const prev = row - w;
       const sRow = (i - 1) * cols - 1;
       const lastRow = i === M;
-      // D[i][j−1] and D[i−1][j−1] ride along in locals instead of being re-read.
+      // D[i][j−1] and D[i−1][j−1] ride along in locals; D[0] is column 0, always 0.
       let leftCell = 0;
-      let diagCell = D[prev]!;
+      let diagCell = 0;
       for (let j = 1; j <= N; j++) {
-        const upCell = D[prev + j]!;
+        const upCell = D[j]!;
         const p = lastRow || j === N ? 0 : afterDiag ? o : e;
         let best = leftCell - p;
         let d = LEFT;
@@ -289,44 +280,14 @@ export class Aligner {
         if (diag > best) { best = diag; d = DIAG; }
         const up = upCell - p;
         if (up > best) { best = up; d = UP; }
-        D[row + j] = best;
+        D[j] = best;
         dir[row + j] = d;
         afterDiag = d === DIAG;
         leftCell = best;
         diagCell = upCell;
       }
     }
-    this.endScore = D[M * w + N]!;
-    this.tracebackSingleState();
-  }
-
-  private tracebackSingleState(): void {
-    const { M, N, S, dir, cols, target, mirnaReversed, tbGene, tbMirna, tbScore } = this;
-    const w = N + 1;
-    let i = M;
-    let j = N;
-    let t = 0;
-    while (i > 0 || j > 0) {
-      const d = dir[i * w + j]!;
-      if (d === DIAG) {
-        tbGene[t] = target.charCodeAt(i - 1);
-        tbMirna[t] = mirnaReversed.charCodeAt(j - 1);
-        tbScore[t] = S[(i - 1) * cols + j - 1]!;
-        i--; j--;
-      } else if (d === LEFT) {
-        tbGene[t] = GAP;
-        tbMirna[t] = mirnaReversed.charCodeAt(j - 1);
-        tbScore[t] = 0;
-        j--;
-      } else {
-        tbGene[t] = target.charCodeAt(i - 1);
-        tbMirna[t] = GAP;
-        tbScore[t] = 0;
-        i--;
-      }
-      t++;
-    }
-    this.tbLength = t;
+    this.endScore = D[N]!;
   }
 
   /**
@@ -335,46 +296,59 @@ export class Aligner {
    * cell, `E` the best ending in a LEFT step (miRNA base against a target gap), `F` the best ending in an
    * UP step. A gap of length L costs `o + (L−1)·e`. Ties prefer LEFT, then DIAG, then UP (as the
    * reference), and a gap state prefers opening over extending.
-   * `dir` packs the D choice (bits 0–1), "E extended" (bit 2) and "F extended" (bit 3).
+   * `dir` packs the D choice (bits 0–1), "E extended" (bit 2) and "F extended" (bit 3). `D` and `F` hold one
+   * row (overwritten in place), `E` of the cell to the left rides along in a local.
    */
   private affineDp(): void {
-    const { M, N, S, D, E, F, dir, cols, opening: o, elongation: e } = this;
+    const { M, N, S, D, F, dir, cols, opening: o, elongation: e } = this;
     const w = N + 1;
-    const NEG = -Infinity;
-    for (let j = 0; j <= N; j++) { D[j] = 0; E[j] = j > 0 ? 0 : NEG; F[j] = NEG; dir[j] = LEFT; }
-    for (let i = 1; i <= M; i++) { D[i * w] = 0; E[i * w] = NEG; F[i * w] = 0; dir[i * w] = UP; }
+    D.fill(0, 0, w);
+    F.fill(-Infinity, 0, w);
     for (let i = 1; i <= M; i++) {
       const row = i * w;
-      const prev = row - w;
       const sRow = (i - 1) * cols - 1;
       const lastRow = i === M;
       const leftOpen = lastRow ? 0 : o;
       const leftExtend = lastRow ? 0 : e;
+      let leftCell = 0;
+      let leftE = -Infinity;
+      let diagCell = 0;
       for (let j = 1; j <= N; j++) {
         const lastCol = j === N;
+        const upCell = D[j]!;
         let bits = 0;
-        const eOpen = D[row + j - 1]! - leftOpen;
-        const eExt = E[row + j - 1]! - leftExtend;
+        const eOpen = leftCell - leftOpen;
+        const eExt = leftE - leftExtend;
         let eBest = eOpen;
         if (eExt > eOpen) { eBest = eExt; bits |= 4; }
-        const fOpen = D[prev + j]! - (lastCol ? 0 : o);
-        const fExt = F[prev + j]! - (lastCol ? 0 : e);
+        const fOpen = upCell - (lastCol ? 0 : o);
+        const fExt = F[j]! - (lastCol ? 0 : e);
         let fBest = fOpen;
         if (fExt > fOpen) { fBest = fExt; bits |= 8; }
-        const diag = D[prev + j - 1]! + S[sRow + j]!;
+        const diag = diagCell + S[sRow + j]!;
         let best = eBest;
         let d = LEFT;
         if (diag > best) { best = diag; d = DIAG; }
         if (fBest > best) { best = fBest; d = UP; }
-        D[row + j] = best;
-        E[row + j] = eBest;
-        F[row + j] = fBest;
+        D[j] = best;
+        F[j] = fBest;
         dir[row + j] = bits | d;
+        leftCell = best;
+        leftE = eBest;
+        diagCell = upCell;
       }
     }
-    this.endScore = D[M * w + N]!;
+    this.endScore = D[N]!;
+  }
 
-    const { target, mirnaReversed, tbGene, tbMirna, tbScore } = this;
+  /**
+   * Follows `dir` back from (M, N) into the traceback buffers. One walk serves both gap models: the
+   * reference never sets the "extended" bits, so its gap states always return to D after one step.
+   * Row 0 and column 0 are free leading gaps.
+   */
+  private walkBack(): void {
+    const { M, N, S, dir, cols, target, mirnaReversed, tbGene, tbMirna, tbScore } = this;
+    const w = N + 1;
     let i = M;
     let j = N;
     let t = 0;
@@ -390,22 +364,11 @@ export class Aligner {
         if (state === LEFT) state = cell & 4 ? LEFT : DIAG;
         else if (state === UP) state = cell & 8 ? UP : DIAG;
       }
-      if (step === DIAG) {
-        tbGene[t] = target.charCodeAt(i - 1);
-        tbMirna[t] = mirnaReversed.charCodeAt(j - 1);
-        tbScore[t] = S[(i - 1) * cols + j - 1]!;
-        i--; j--;
-      } else if (step === LEFT) {
-        tbGene[t] = GAP;
-        tbMirna[t] = mirnaReversed.charCodeAt(j - 1);
-        tbScore[t] = 0;
-        j--;
-      } else {
-        tbGene[t] = target.charCodeAt(i - 1);
-        tbMirna[t] = GAP;
-        tbScore[t] = 0;
-        i--;
-      }
+      tbGene[t] = step === LEFT ? GAP : target.charCodeAt(i - 1);
+      tbMirna[t] = step === UP ? GAP : mirnaReversed.charCodeAt(j - 1);
+      tbScore[t] = step === DIAG ? S[(i - 1) * cols + j - 1]! : 0;
+      if (step !== LEFT) i--;
+      if (step !== UP) j--;
       t++;
     }
     this.tbLength = t;
@@ -422,13 +385,11 @@ export class Aligner {
     }
   }
 
-  private ensureDp(cells: number, maxPath: number): void {
-    if (cells > this.dpCapacity) {
-      this.dpCapacity = cells;
-      this.D = new Float64Array(cells);
-      this.E = new Float64Array(cells);
-      this.F = new Float64Array(cells);
-      this.dir = new Uint8Array(cells);
+  private ensureDp(cells: number, rowLength: number, maxPath: number): void {
+    if (cells > this.dir.length) this.dir = new Uint8Array(cells);
+    if (rowLength > this.D.length) {
+      this.D = new Float64Array(rowLength);
+      this.F = new Float64Array(rowLength);
     }
     if (maxPath > this.tbGene.length) {
       this.tbGene = new Uint16Array(maxPath);
@@ -436,6 +397,18 @@ export class Aligner {
       this.tbScore = new Float64Array(maxPath);
     }
   }
+}
+
+const positivePartChoice = new Float64Array(2);
+
+/**
+ * max(a, 0) as the reference takes it: a when a >= 0 (so -0 stays -0, as np.maximum keeps it), else 0
+ * (NaN too). Picked by index rather than by a branch: about half of all SHAP values are negative, and a
+ * branch mispredicting on them cost ~5 µs per 50×20 frame, a quarter of the whole alignment.
+ */
+function positivePart(a: number): number {
+  positivePartChoice[1] = a;
+  return positivePartChoice[Number(a >= 0)]!;
 }
 
 /**
