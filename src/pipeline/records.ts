@@ -14,8 +14,8 @@ export interface ExplainRecord extends AlignmentRecord {
   /** DeepSHAP: Σφ − (score − expected); gradient methods: their convergence/completeness diagnostic. */
   additivity_error?: number;
   site_type: SiteTypeName;
-  /** 0-based start of the site on the target, −1 for none. */
-  site_position: number;
+  /** 1-based start of the site on the target (5'→3'); null for none. */
+  site_position: number | null;
   /** miRNA regions the model-derived alignment pairs (`seed`, `seed+3'`, …, `none`). */
   aligned_regions: string;
   /** `[50][20]` attribution matrix (rows target 5'→3', columns miRNA 5'→3'), unless left out. */
@@ -50,13 +50,32 @@ export function matrixRows(values: ArrayLike<number>, offset: number, rows: numb
   return out;
 }
 
+/** The alignment's record fields (rounded as float32 carries them) and the regions it pairs. */
+export function alignmentFields(alignment: AlignmentResult): AlignmentRecord & { aligned_regions: string } {
+  const a = toRecord(alignment);
+  return {
+    aligned_regions: alignedRegions(alignment).label,
+    aligned_target: a.aligned_target,
+    aligned_mirna: a.aligned_mirna,
+    column_scores: a.column_scores.map(round9),
+    mirna_importance: a.mirna_importance.map(round9),
+    target_importance: a.target_importance.map(round9),
+    alignment_score: round9(a.alignment_score),
+  };
+}
+
+/** `miRNA importance (position 1 = 5' end): 1:… 2:…` over the miRNA's own positions. */
+export function mirnaImportanceLine(importance: readonly number[], miRNA: string, digits = 2): string {
+  const n = Math.min(20, miRNA.length);
+  return `miRNA importance (position 1 = 5' end): ${importance.slice(0, n).map((v, i) => `${i + 1}:${v.toFixed(digits)}`).join(' ')}`;
+}
+
 export function buildRecord(
   pair: Pick<PairRecord, 'id' | 'miRNA' | 'target'>,
   alignment: AlignmentResult,
   extra: { score: number | null; method: string; expectedValue?: number; additivityError?: number; attributions?: number[][] },
 ): ExplainRecord {
   const site = siteType(pair.miRNA, pair.target);
-  const a = toRecord(alignment);
   const record: ExplainRecord = {
     ...(pair.id !== undefined ? { id: pair.id } : {}),
     miRNA: pair.miRNA,
@@ -66,13 +85,8 @@ export function buildRecord(
     ...(extra.expectedValue !== undefined ? { expected_value: round9(extra.expectedValue) } : {}),
     ...(extra.additivityError !== undefined ? { additivity_error: Number(extra.additivityError.toPrecision(3)) } : {}),
     site_type: site.type,
-    site_position: site.position,
-    aligned_regions: alignedRegions(alignment).label,
-    ...a,
-    column_scores: a.column_scores.map(round9),
-    mirna_importance: a.mirna_importance.map(round9),
-    target_importance: a.target_importance.map(round9),
-    alignment_score: round9(a.alignment_score),
+    site_position: site.position < 0 ? null : site.position + 1,
+    ...alignmentFields(alignment),
   };
   if (extra.attributions) record.attributions = extra.attributions;
   return record;
@@ -103,7 +117,7 @@ export const TSV_COLUMNS = [
 export const ISM_TSV_COLUMNS = ['id', 'miRNA', 'target', 'score', 'method', 'mirna_importance', 'mutant_scores'] as const;
 
 /** One TSV row: vectors comma-separated, a matrix's rows (ISM mutant scores) separated by `;`. */
-export function recordToTsv(record: ExplainRecord | IsmRecord, columns: readonly string[] = TSV_COLUMNS): string {
+export function recordToTsv(record: ExplainRecord | IsmRecord | Record<string, unknown>, columns: readonly string[] = TSV_COLUMNS): string {
   const r = record as unknown as Record<string, unknown>;
   return formatTsvRow(
     columns.map((c) => {
@@ -120,19 +134,15 @@ export function recordToText(record: ExplainRecord, alignment: AlignmentResult):
   const name = record.id ?? `${record.miRNA} : ${record.target}`;
   lines.push(`# ${name}`);
   const score = record.score === null ? 'n/a' : record.score.toFixed(4);
-  const site = record.site_type === 'none' ? 'none' : `${record.site_type} at target ${record.site_position + 1}`;
+  const site = record.site_position === null ? 'none' : `${record.site_type} at target ${record.site_position}`;
   lines.push(`score ${score}   site type ${site}   model-paired regions ${record.aligned_regions}   (${record.method})`);
   lines.push(formatDuplex(alignment));
-  const n = Math.min(20, record.miRNA.length);
-  const imp = record.mirna_importance.slice(0, n).map((v, i) => `${i + 1}:${v.toFixed(2)}`);
-  lines.push(`miRNA importance (position 1 = 5' end): ${imp.join(' ')}`);
+  lines.push(mirnaImportanceLine(record.mirna_importance, record.miRNA));
   return lines.join('\n') + '\n';
 }
 
 function ismToText(record: IsmRecord): string {
-  const n = Math.min(20, record.miRNA.length);
-  const imp = record.mirna_importance.slice(0, n).map((v, i) => `${i + 1}:${v.toFixed(3)}`);
-  return `# ${record.id ?? `${record.miRNA} : ${record.target}`}\nscore ${record.score.toFixed(4)}   (ISM Full)\nmiRNA importance (position 1 = 5' end): ${imp.join(' ')}\n`;
+  return `# ${record.id ?? `${record.miRNA} : ${record.target}`}\nscore ${record.score.toFixed(4)}   (ISM Full)\n${mirnaImportanceLine(record.mirna_importance, record.miRNA, 3)}\n`;
 }
 
 export type RecordFormat = 'text' | 'json' | 'tsv';

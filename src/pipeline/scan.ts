@@ -7,7 +7,7 @@ import { formatTsvRow } from '../io/tsv.js';
 import { encodePairInto, PAIR_SIZE } from '../encoding/index.js';
 import { loadModelGraph, resolveModel } from '../model/resolve.js';
 import type { DeepShapEngine, ScoreEngine } from '../model/engine.js';
-import { Aligner, alignedRegions, formatDuplex, siteType, toRecord, type AlignmentOptions, type AlignmentResult, type SiteTypeName } from '../alignment/index.js';
+import { Aligner, formatDuplex, siteType, type AlignmentOptions, type AlignmentResult, type SiteTypeName } from '../alignment/index.js';
 import {
   SCAN_COLUMNS,
   SCAN_WINDOW,
@@ -22,7 +22,7 @@ import { renderFigure, type FigureFormat } from '../render/png.js';
 import { scanTrackFigure } from '../render/scan-track.js';
 import { loadBackground, type BackgroundSpec } from './background.js';
 import { openDeepShapEngine, openScoreEngine, type EngineKind } from './engines.js';
-import { round9 } from './records.js';
+import { alignmentFields, mirnaImportanceLine, recordToTsv, round9 } from './records.js';
 import type { RecordFormat } from './explain.js';
 
 /** How one sequence is scanned (method.md §6). */
@@ -240,7 +240,6 @@ export const SITE_TSV_COLUMNS = [
 
 /** One site as a JSON/TSV record (positions 1-based; `site_position` null when no canonical site). */
 export function siteRecord(id: string, pair: PairRecord, index: number, site: ScanSite): Record<string, unknown> {
-  const a = toRecord(site.alignment);
   return {
     id,
     miRNA: pair.miRNA,
@@ -252,13 +251,7 @@ export function siteRecord(id: string, pair: PairRecord, index: number, site: Sc
     window_score: round9(site.windowScore),
     site_type: site.siteType.type,
     site_position: site.siteType.position,
-    aligned_regions: alignedRegions(site.alignment).label,
-    aligned_target: a.aligned_target,
-    aligned_mirna: a.aligned_mirna,
-    alignment_score: round9(a.alignment_score),
-    mirna_importance: a.mirna_importance.map(round9),
-    target_importance: a.target_importance.map(round9),
-    column_scores: a.column_scores.map(round9),
+    ...alignmentFields(site.alignment),
   };
 }
 
@@ -266,7 +259,7 @@ export function siteRecord(id: string, pair: PairRecord, index: number, site: Sc
 export function formatScan(id: string, scan: SequenceScan, format: RecordFormat, threshold: number): string {
   const records = scan.sites.map((s, k) => siteRecord(id, scan.pair, k, s));
   if (format === 'json') return records.map((r) => JSON.stringify(r) + '\n').join('');
-  if (format === 'tsv') return records.map((r) => formatTsvRow(SITE_TSV_COLUMNS.map((c) => (Array.isArray(r[c]) ? (r[c] as number[]).join(',') : (r[c] as string | number | null))))).join('');
+  if (format === 'tsv') return records.map((r) => recordToTsv(r, SITE_TSV_COLUMNS)).join('');
   const lines = [
     `# ${id}: ${scan.pair.target.length} nt, ${scan.starts.length} windows, ${scan.explained} with score > ${threshold}, ${scan.sites.length} site(s)`,
   ];
@@ -278,8 +271,7 @@ export function formatScan(id: string, scan: SequenceScan, format: RecordFormat,
         `attribution peak ${s.peakHeight.toPrecision(4)}   window score ${s.windowScore.toFixed(4)}   site type ${site}   model-paired regions ${r.aligned_regions}`,
     );
     lines.push(formatDuplex(s.alignment));
-    const imp = s.alignment.mirnaImportance.slice(0, Math.min(20, scan.pair.miRNA.length)).map((v, i) => `${i + 1}:${v.toFixed(2)}`);
-    lines.push(`miRNA importance (position 1 = 5' end): ${imp.join(' ')}`);
+    lines.push(mirnaImportanceLine(s.alignment.mirnaImportance, scan.pair.miRNA));
   });
   return lines.join('\n') + '\n\n';
 }
