@@ -1,5 +1,5 @@
 import type { AlignmentResult } from './types.js';
-import { baseCode, isWatsonCrick, isWobble } from './bases.js';
+import { isWatsonCrick, isWobble } from '../encoding/index.js';
 
 export type ImportanceStyle = 'bars' | 'digits' | 'none';
 
@@ -43,8 +43,8 @@ export function formatDuplex(result: AlignmentResult, options: DuplexOptions = {
 
   let pairs = '';
   for (let col = 0; col < width; col++) {
-    const t = baseCode(alignedTarget.charCodeAt(col));
-    const m = baseCode(alignedMirna.charCodeAt(col));
+    const t = alignedTarget[col]!;
+    const m = alignedMirna[col]!;
     pairs += isWatsonCrick(t, m) ? '|' : isWobble(t, m) ? ':' : ' ';
   }
 

@@ -12,4 +12,3 @@ export {
 export { pairwiseSum, percentileOfSorted } from './numpy.js';
 export { siteType, alignedRegions, SITE_TYPE_PRIORITY, type AlignedRegions, type AlignedRegionsOptions, type MirnaRegionName, type RegionPairing } from './sites.js';
 export { formatDuplex, toRecord, type AlignmentRecord, type DuplexOptions, type ImportanceStyle } from './duplex.js';
-export { normalizeSequence } from './bases.js';

@@ -1,13 +1,12 @@
 import type { AlignmentResult, SiteType, SiteTypeName } from './types.js';
-import { BASE_A, baseCode, isWatsonCrick } from './bases.js';
+import { isWatsonCrick, normalizeSequence, reverseComplement } from '../encoding/index.js';
 
 /** Site types from the strongest to the weakest (TargetScan's canonical order). */
 export const SITE_TYPE_PRIORITY: readonly SiteTypeName[] = ['8mer', '7mer-m8', '7mer-A1', '6mer', 'offset 6mer'];
 
 /**
- * Each canonical site as the miRNA positions (1-based from the 5' end) that must pair, from the site's
- * 5' end on the target (= the highest miRNA position) downwards, and whether an A must follow opposite
- * miRNA position 1.
+ * Each canonical site as the miRNA positions `to..from` (1-based from the 5' end) that must pair, and
+ * whether an A must follow opposite miRNA position 1.
  */
 const SITE_PATTERNS: readonly { type: SiteTypeName; from: number; to: number; a1: boolean }[] = [
   { type: '8mer', from: 8, to: 2, a1: true },
@@ -17,6 +16,9 @@ const SITE_PATTERNS: readonly { type: SiteTypeName; from: number; to: number; a1
   { type: 'offset 6mer', from: 8, to: 3, a1: false },
 ];
 
+/** N (or anything else) pairs with nothing, so a seed holding one has no site. */
+const PAIRING_BASES = /^[ACGT]+$/;
+
 /**
  * The best TargetScan canonical site of `miRNA` anywhere in `target` (method.md §4, "Site types"):
  * 8mer > 7mer-m8 > 7mer-A1 > 6mer > offset 6mer > none, Watson-Crick pairs only (no G:U), case-insensitive,
@@ -24,18 +26,14 @@ const SITE_PATTERNS: readonly { type: SiteTypeName; from: number; to: number; a1
  * opposite the site's highest miRNA position (8, or 7 for 7mer-A1/6mer); the 5'-most when a type occurs twice.
  */
 export function siteType(miRNA: string, target: string): SiteType {
-  const m = Array.from(miRNA, (c) => baseCode(c.charCodeAt(0)));
-  const t = Array.from(target, (c) => baseCode(c.charCodeAt(0)));
-  for (const pattern of SITE_PATTERNS) {
-    if (m.length < pattern.from) continue;
-    const span = pattern.from - pattern.to + 1 + (pattern.a1 ? 1 : 0);
-    for (let start = 0; start + span <= t.length; start++) {
-      let ok = true;
-      // Target base start + q pairs with miRNA position from − q (antiparallel).
-      for (let q = 0; ok && q <= pattern.from - pattern.to; q++) ok = isWatsonCrick(t[start + q]!, m[pattern.from - q - 1]!);
-      if (ok && pattern.a1) ok = t[start + span - 1] === BASE_A;
-      if (ok) return { type: pattern.type, position: start };
-    }
+  const mirna = normalizeSequence(miRNA);
+  const sequence = normalizeSequence(target);
+  for (const { type, from, to, a1 } of SITE_PATTERNS) {
+    const seed = mirna.slice(to - 1, from);
+    if (seed.length < from - to + 1 || !PAIRING_BASES.test(seed)) continue;
+    // The site is the seed's reverse complement (antiparallel), followed by the A opposite position 1.
+    const position = sequence.indexOf(reverseComplement(seed) + (a1 ? 'A' : ''));
+    if (position >= 0) return { type, position };
   }
   return { type: 'none', position: -1 };
 }
@@ -97,8 +95,7 @@ export function alignedRegions(result: AlignmentResult, options: AlignedRegionsO
     if (alignedMirna[col] === '-') continue;
     position--;
     const score = columnScores[col]!;
-    if (!(score > 0) || alignedTarget[col] === '-') continue;
-    if (!isWatsonCrick(baseCode(alignedTarget.charCodeAt(col)), baseCode(alignedMirna.charCodeAt(col)))) continue;
+    if (!(score > 0) || !isWatsonCrick(alignedTarget[col]!, alignedMirna[col]!)) continue;
     const region = pairing.find((r) => position >= r.first && position <= r.last);
     if (region) {
       region.paired++;
