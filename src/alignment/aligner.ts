@@ -71,10 +71,8 @@ export class Aligner {
   readonly mirnaColumnMapping: MirnaColumnMapping;
   private readonly shape: readonly [number, number];
 
-  private frameCapacity = 0;
   private S = new Float64Array(0);
-  /** The attributions being aligned: the caller's Float64Array itself, or `ownFrame` holding a copy. */
-  private frame: Float64Array<ArrayBufferLike> = new Float64Array(0);
+  /** Copy of attributions that are not a Float64Array already. */
   private ownFrame = new Float64Array(0);
   private rowSums = new Float64Array(0);
   private signTable = new Float64Array(0);
@@ -170,7 +168,8 @@ export class Aligner {
   }
 
   private run(miRNA: string, target: string, attributions: AttributionMatrix): void {
-    this.loadFrame(attributions);
+    // Not kept in a field: a cached aligner would pin the caller's whole buffer (e.g. a large .npy).
+    const frame = this.loadFrame(attributions);
     const rows = this.rows;
     const cols = this.cols;
     const mirna = (this.mirna = normalizeSequence(miRNA).slice(0, cols));
@@ -180,15 +179,15 @@ export class Aligner {
     this.N = mirna.length;
     encodeBases(this.target, this.targetCodes, rows);
     encodeBases(this.mirnaReversed, this.mirnaCodes, cols);
-    this.scoreFrame();
+    this.scoreFrame(frame);
     this.ensureDp((this.M + 1) * (this.N + 1), this.N + 1, this.M + this.N);
     if (this.gapModel === 'reference') this.referenceDp();
     else this.affineDp();
     this.walkBack();
   }
 
-  /** Sizes the frame buffers and points `frame` at row-major attributions. */
-  private loadFrame(attributions: AttributionMatrix): void {
+  /** Sizes the frame buffers; returns the attributions row-major: the caller's Float64Array itself, or a copy. */
+  private loadFrame(attributions: AttributionMatrix): Float64Array<ArrayBufferLike> {
     let rows: number;
     let cols: number;
     if (ArrayBuffer.isView(attributions)) {
@@ -202,19 +201,20 @@ export class Aligner {
     }
     this.rows = rows;
     this.cols = cols;
-    this.ensureFrame(rows * cols, rows, cols);
+    this.ensureFrame(rows, cols);
+    if (attributions instanceof Float64Array) return attributions;
+    const frame = this.frameCopy();
     if (ArrayBuffer.isView(attributions)) {
-      if (attributions instanceof Float64Array) this.frame = attributions;
-      else { this.frame = this.frameCopy(); this.frame.set(attributions); }
-    } else {
-      const frame = (this.frame = this.frameCopy());
-      for (let i = 0; i < rows; i++) {
-        const row = attributions[i]!;
-        if (row.length !== cols) throw new Error(`attribution row ${i} has ${row.length} values, expected ${cols}`);
-        const base = i * cols;
-        for (let j = 0; j < cols; j++) frame[base + j] = row[j]!;
-      }
+      frame.set(attributions);
+      return frame;
     }
+    for (let i = 0; i < rows; i++) {
+      const row = attributions[i]!;
+      if (row.length !== cols) throw new Error(`attribution row ${i} has ${row.length} values, expected ${cols}`);
+      const base = i * cols;
+      for (let j = 0; j < cols; j++) frame[base + j] = row[j]!;
+    }
+    return frame;
   }
 
   private frameCopy(): Float64Array {
@@ -222,8 +222,8 @@ export class Aligner {
   }
 
   /** Steps 1–4 of method.md §4 on the whole frame, as the original does even for shorter sequences. */
-  private scoreFrame(): void {
-    const { rows, cols, M, N, S, frame, targetCodes, mirnaCodes, rowSums, signTable } = this;
+  private scoreFrame(frame: Float64Array<ArrayBufferLike>): void {
+    const { rows, cols, M, N, S, targetCodes, mirnaCodes, rowSums, signTable } = this;
     const corrected = this.mirnaColumnMapping === 'corrected';
     // The reference mirrors all `cols` attribution columns, the corrected mapping only the miRNA's own n.
     const mirrored = corrected ? N : cols;
@@ -374,14 +374,15 @@ export class Aligner {
     this.tbLength = t;
   }
 
-  private ensureFrame(size: number, rows: number, cols: number): void {
-    if (size > this.frameCapacity || rows > this.rowSums.length || cols > this.mirnaCodes.length) {
-      this.frameCapacity = Math.max(size, this.frameCapacity);
-      this.S = new Float64Array(this.frameCapacity);
-      this.rowSums = new Float64Array(Math.max(rows, this.rowSums.length));
-      this.signTable = new Float64Array(5 * Math.max(cols, this.mirnaCodes.length));
-      this.targetCodes = new Uint8Array(Math.max(rows, this.targetCodes.length));
-      this.mirnaCodes = new Uint8Array(Math.max(cols, this.mirnaCodes.length));
+  private ensureFrame(rows: number, cols: number): void {
+    if (rows * cols > this.S.length) this.S = new Float64Array(rows * cols);
+    if (rows > this.rowSums.length) {
+      this.rowSums = new Float64Array(rows);
+      this.targetCodes = new Uint8Array(rows);
+    }
+    if (cols > this.mirnaCodes.length) {
+      this.mirnaCodes = new Uint8Array(cols);
+      this.signTable = new Float64Array(5 * cols);
     }
   }
 
