@@ -1,4 +1,5 @@
 import type { AlignmentResult } from '../alignment/types.js';
+import { isWatsonCrick, isWobble } from '../encoding/index.js';
 import { el, fmt, svgDocument, MONO_FONT, type Markup } from './svg.js';
 import { DIVERGING_21, maxAbs, paletteColor } from './palette.js';
 
@@ -6,19 +7,11 @@ export type PairMark = '|' | ':' | '·' | '';
 
 /** `|` Watson-Crick, `:` G:U wobble, `·` two bases that do not pair, `''` when either side is a gap. */
 export function pairMark(targetBase: string, mirnaBase: string): PairMark {
-  const a = normalizeBase(targetBase);
-  const b = normalizeBase(mirnaBase);
-  if (!'ACGT'.includes(a) || !'ACGT'.includes(b) || a.length !== 1 || b.length !== 1) return '';
-  const pair = a + b;
-  if (pair === 'AT' || pair === 'TA' || pair === 'GC' || pair === 'CG') return '|';
-  if (pair === 'GT' || pair === 'TG') return ':';
-  return '·';
+  if (!NUCLEOTIDE.test(targetBase) || !NUCLEOTIDE.test(mirnaBase)) return '';
+  return isWatsonCrick(targetBase, mirnaBase) ? '|' : isWobble(targetBase, mirnaBase) ? ':' : '·';
 }
 
-function normalizeBase(base: string): string {
-  const b = base.toUpperCase();
-  return b === 'U' ? 'T' : b;
-}
+const NUCLEOTIDE = /^[ACGTU]$/i;
 
 export interface AlignmentFigureOptions {
   /** Accessible title; defaults to a description of the duplex. */

@@ -1,4 +1,5 @@
 import type { AlignmentResult, SiteType, SiteTypeName } from '../alignment/types.js';
+import { SITE_TYPE_PRIORITY } from '../alignment/sites.js';
 import { el, fmt, trusted, type Child, type Markup } from './svg.js';
 import { alignmentFigure, pairMark } from './alignment-figure.js';
 import { importanceBars } from './importance-bars.js';
@@ -33,7 +34,7 @@ export interface ReportOptions {
   maxDetails?: number;
 }
 
-export const SITE_TYPE_ORDER: readonly SiteTypeName[] = ['8mer', '7mer-m8', '7mer-A1', '6mer', 'offset 6mer', 'none'];
+export const SITE_TYPE_ORDER: readonly SiteTypeName[] = [...SITE_TYPE_PRIORITY, 'none'];
 
 /** The k positions (1-based, miRNA 5'→3') with the largest importance; ties go to the lower position. */
 export function topPositions(importance: readonly number[], miRNALength: number, k = 3): number[] {
@@ -53,6 +54,10 @@ export function duplexText(alignment: AlignmentResult): string {
     marks += mark === '|' ? '|' : mark === ':' ? ':' : ' ';
   }
   return [`target 5' ${t} 3'`, `          ${marks}`, `miRNA  3' ${m} 5'`].join('\n');
+}
+
+function siteLabel(site: SiteType): string {
+  return site.position >= 0 ? `${site.type} at target position ${site.position + 1}` : site.type;
 }
 
 function anchorId(index: number): string {
@@ -174,7 +179,6 @@ function pairsTable(items: readonly ReportItem[], detailed: number): Markup {
     const label = item.id ?? String(index + 1);
     const rank = SITE_TYPE_ORDER.indexOf(item.siteType.type);
     const top = topPositions(item.alignment.mirnaImportance, item.miRNA.length);
-    const siteTitle = item.siteType.position >= 0 ? `${item.siteType.type} at target position ${item.siteType.position + 1}` : item.siteType.type;
     return el(
       'tr',
       { 'data-index': index, 'data-anchor': index < detailed ? anchorId(index) : undefined, tabindex: index < detailed ? 0 : undefined },
@@ -182,7 +186,7 @@ function pairsTable(items: readonly ReportItem[], detailed: number): Markup {
       el('td', { class: 'seq', 'data-value': item.miRNA }, item.miRNA),
       el('td', { class: 'seq', 'data-value': item.target }, item.target),
       el('td', { class: 'num', 'data-value': Number.isFinite(item.score) ? String(item.score) : '-1' }, formatScore(item.score)),
-      el('td', { 'data-value': String(rank < 0 ? SITE_TYPE_ORDER.length : rank), title: siteTitle }, item.siteType.type),
+      el('td', { 'data-value': String(rank < 0 ? SITE_TYPE_ORDER.length : rank), title: siteLabel(item.siteType) }, item.siteType.type),
       el('td', { 'data-value': top.join(',') }, top.join(', ')),
     );
   });
@@ -251,7 +255,6 @@ function pairSection(item: ReportItem, index: number): Markup {
       ),
     );
   }
-  const site = item.siteType.position >= 0 ? `${item.siteType.type} at target position ${item.siteType.position + 1}` : item.siteType.type;
   return el(
     'section',
     { class: 'pair', id: anchorId(index) },
@@ -261,7 +264,7 @@ function pairSection(item: ReportItem, index: number): Markup {
       {},
       'score (p1) ',
       el('strong', {}, formatScore(item.score)),
-      ` · site type ${site} · alignment score ${fmt(a.alignmentScore, 4)} · `,
+      ` · site type ${siteLabel(item.siteType)} · alignment score ${fmt(a.alignmentScore, 4)} · `,
       el('a', { class: 'back', href: '#pairs' }, 'back to the table'),
     ),
     el('pre', { class: 'duplex' }, item.duplexText ?? duplexText(a)),
