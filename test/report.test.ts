@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium } from 'playwright-core';
+import { chromium, type Page } from 'playwright-core';
 import { runCli } from './helpers/cli.js';
 import { buildReport, duplexText, topPositions, type ReportItem } from '../src/render/index.js';
 import { packageRoot } from '../src/paths.js';
@@ -85,14 +85,25 @@ test('report: self-contained, escaped, a row and a section per pair', () => {
   assert.match(capped, /first 1 of 3 pairs/);
 });
 
-test('report in headless Chromium: no errors, sortable table, rows jump to details', { timeout: 60_000 }, async () => {
-  assert.ok(
-    existsSync(CHROMIUM),
-    `Chromium not found at ${CHROMIUM}: install it (Debian: apt-get install -y chromium) or set ATTRAMENT_CHROMIUM`,
-  );
+function requireChromium(): void {
+  assert.ok(existsSync(CHROMIUM), `Chromium not found at ${CHROMIUM}: install it (Debian: apt-get install -y chromium) or set ATTRAMENT_CHROMIUM`);
+}
+
+/** A temp folder for one test, removed afterwards. */
+async function inTempDir(run: (dir: string) => Promise<void>): Promise<void> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'attrament-report-'));
-  const file = path.join(dir, 'report.html');
-  writeFileSync(file, buildReport(items(), OPTIONS));
+  try {
+    await run(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Opens `file` in headless Chromium and runs `check` on the page, then saves `test-output/<screenshot>` and
+ * fails on any console error or warning, page error or network request.
+ */
+async function checkInChromium(file: string, screenshot: { name: string; fullPage: boolean }, check: (page: Page) => Promise<void>): Promise<void> {
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
@@ -108,75 +119,65 @@ test('report in headless Chromium: no errors, sortable table, rows jump to detai
       if (!r.url().startsWith('file:')) problems.push(`network request: ${r.url()}`);
     });
     await page.goto(pathToFileURL(file).href);
-
-    assert.equal(await page.locator('#pair-table tbody tr').count(), 3);
-    assert.equal(await page.locator('section.pair').count(), 3);
-    for (const [i, n] of [[0, 4], [1, 3], [2, 3]] as const) {
-      assert.equal(await page.locator('section.pair').nth(i).locator('svg').count(), n, `SVGs in pair ${i + 1}`);
-    }
-    // every inline SVG has a size: it parsed as SVG, not as unknown HTML
-    const sizes = await page.locator('section.pair svg').evaluateAll((els) => els.map((e) => (e as SVGSVGElement).getBBox().width));
-    assert.ok(sizes.every((w) => w > 100), `SVG widths ${sizes.join(',')}`);
-    assert.equal(await page.locator('section.pair').first().locator('svg .glyph.target').count(), 56);
-
-    const ids = () => page.locator('#pair-table tbody tr td:first-child').allTextContents();
-    assert.deepEqual(await ids(), ['let-7 <b>&"site"', 'miR-21', '3']);
-    await page.locator('#pair-table th', { hasText: 'score' }).locator('button').click();
-    assert.deepEqual(await ids(), ['miR-21', '3', 'let-7 <b>&"site"'], 'ascending by score');
-    assert.equal(await page.locator('#pair-table th', { hasText: 'score' }).getAttribute('aria-sort'), 'ascending');
-    await page.locator('#pair-table th', { hasText: 'score' }).locator('button').click();
-    assert.deepEqual(await ids(), ['let-7 <b>&"site"', '3', 'miR-21'], 'descending by score');
-    await page.locator('#pair-table th', { hasText: 'site type' }).locator('button').click();
-    assert.deepEqual(await ids(), ['miR-21', 'let-7 <b>&"site"', '3'], '8mer, offset 6mer, none');
-
-    await page.locator('#pair-table tbody tr', { hasText: 'miR-21' }).click();
-    assert.equal(await page.evaluate(() => location.hash), '#pair-2');
-    const top = await page.locator('#pair-2').evaluate((e) => e.getBoundingClientRect().top);
-    assert.ok(Math.abs(top) < 5, `section scrolled to the top (at ${top})`);
-
+    await check(page);
     const out = path.join(packageRoot, 'test-output');
     mkdirSync(out, { recursive: true });
-    await page.evaluate(() => window.scrollTo(0, 0));
-    await page.screenshot({ path: path.join(out, 'report.png'), fullPage: true });
+    await page.screenshot({ path: path.join(out, screenshot.name), fullPage: screenshot.fullPage });
     assert.deepEqual(problems, []);
   } finally {
     await browser.close();
   }
+}
+
+test('report in headless Chromium: no errors, sortable table, rows jump to details', { timeout: 60_000 }, async () => {
+  requireChromium();
+  await inTempDir(async (dir) => {
+    const file = path.join(dir, 'report.html');
+    writeFileSync(file, buildReport(items(), OPTIONS));
+    await checkInChromium(file, { name: 'report.png', fullPage: true }, async (page) => {
+      assert.equal(await page.locator('#pair-table tbody tr').count(), 3);
+      assert.equal(await page.locator('section.pair').count(), 3);
+      for (const [i, n] of [[0, 4], [1, 3], [2, 3]] as const) {
+        assert.equal(await page.locator('section.pair').nth(i).locator('svg').count(), n, `SVGs in pair ${i + 1}`);
+      }
+      // every inline SVG has a size: it parsed as SVG, not as unknown HTML
+      const sizes = await page.locator('section.pair svg').evaluateAll((els) => els.map((e) => (e as SVGSVGElement).getBBox().width));
+      assert.ok(sizes.every((w) => w > 100), `SVG widths ${sizes.join(',')}`);
+      assert.equal(await page.locator('section.pair').first().locator('svg .glyph.target').count(), 56);
+
+      const ids = () => page.locator('#pair-table tbody tr td:first-child').allTextContents();
+      assert.deepEqual(await ids(), ['let-7 <b>&"site"', 'miR-21', '3']);
+      await page.locator('#pair-table th', { hasText: 'score' }).locator('button').click();
+      assert.deepEqual(await ids(), ['miR-21', '3', 'let-7 <b>&"site"'], 'ascending by score');
+      assert.equal(await page.locator('#pair-table th', { hasText: 'score' }).getAttribute('aria-sort'), 'ascending');
+      await page.locator('#pair-table th', { hasText: 'score' }).locator('button').click();
+      assert.deepEqual(await ids(), ['let-7 <b>&"site"', '3', 'miR-21'], 'descending by score');
+      await page.locator('#pair-table th', { hasText: 'site type' }).locator('button').click();
+      assert.deepEqual(await ids(), ['miR-21', 'let-7 <b>&"site"', '3'], '8mer, offset 6mer, none');
+
+      await page.locator('#pair-table tbody tr', { hasText: 'miR-21' }).click();
+      assert.equal(await page.evaluate(() => location.hash), '#pair-2');
+      const top = await page.locator('#pair-2').evaluate((e) => e.getBoundingClientRect().top);
+      assert.ok(Math.abs(top) < 5, `section scrolled to the top (at ${top})`);
+      await page.evaluate(() => window.scrollTo(0, 0));
+    });
+  });
 });
 
 test('the README main command\'s report (real model, DeepSHAP, 8 example pairs) renders in headless Chromium', { timeout: 120_000 }, async () => {
-  assert.ok(existsSync(CHROMIUM), `Chromium not found at ${CHROMIUM}: install it (Debian: apt-get install -y chromium) or set ATTRAMENT_CHROMIUM`);
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'attrament-report-'));
-  const file = path.join(dir, 'report.html');
-  const r = await runCli(['report', path.join(packageRoot, 'examples', 'pairs.tsv'), '--out', file, '--quiet']);
-  assert.equal(r.code, 0, r.stderr);
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  requireChromium();
+  await inTempDir(async (dir) => {
+    const file = path.join(dir, 'report.html');
+    const r = await runCli(['report', path.join(packageRoot, 'examples', 'pairs.tsv'), '--out', file, '--quiet']);
+    assert.equal(r.code, 0, r.stderr);
+    await checkInChromium(file, { name: 'report-example.png', fullPage: false }, async (page) => {
+      assert.equal(await page.locator('#pair-table tbody tr').count(), 8, 'a table row per example pair');
+      assert.equal(await page.locator('section.pair').count(), 8, 'a section per example pair');
+      for (let i = 0; i < 8; i++) {
+        assert.equal(await page.locator('section.pair').nth(i).locator('svg').count(), 4, `alignment, two bar charts and the heatmap in pair ${i + 1}`);
+      }
+      const firstScore = await page.locator('#pair-table tbody tr').first().locator('td.num').first().textContent();
+      assert.equal(firstScore, '0.8525', 'let-7a/PIGN score');
+    });
   });
-  try {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    const problems: string[] = [];
-    page.on('console', (m) => {
-      if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`);
-    });
-    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-    page.on('request', (q) => {
-      if (!q.url().startsWith('file:')) problems.push(`network request: ${q.url()}`);
-    });
-    await page.goto(pathToFileURL(file).href);
-    assert.equal(await page.locator('#pair-table tbody tr').count(), 8, 'a table row per example pair');
-    assert.equal(await page.locator('section.pair').count(), 8, 'a section per example pair');
-    for (let i = 0; i < 8; i++) {
-      assert.equal(await page.locator('section.pair').nth(i).locator('svg').count(), 4, `alignment, two bar charts and the heatmap in pair ${i + 1}`);
-    }
-    const firstScore = await page.locator('#pair-table tbody tr').first().locator('td.num').first().textContent();
-    assert.equal(firstScore, '0.8525', 'let-7a/PIGN score');
-    const out = path.join(packageRoot, 'test-output');
-    mkdirSync(out, { recursive: true });
-    await page.screenshot({ path: path.join(out, 'report-example.png'), fullPage: false });
-    assert.deepEqual(problems, []);
-  } finally {
-    await browser.close();
-  }
 });
