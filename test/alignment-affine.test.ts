@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { alignAttributions, alignAttributionsTraceback } from '../src/alignment/index.js';
+import { complement } from '../src/encoding/index.js';
 
 /**
  * Hand-made cases on let-7 (TGAGGTAGTAGGTTGTATAG has no C, so a G in the target pairs with none of it).
@@ -9,14 +10,13 @@ import { alignAttributions, alignAttributionsTraceback } from '../src/alignment/
  * complements of chosen miRNA positions.
  */
 const MIRNA = 'TGAGGTAGTAGGTTGTATAG';
-const COMPLEMENT: Record<string, string> = { A: 'T', C: 'G', G: 'C', T: 'A' };
 
 function design(segments: (string | number[])[], heavyRows: number[] = []): { target: string; attributions: Float64Array } {
   let target = '';
   const pairs: [number, number][] = [];
   for (const segment of segments) {
     if (typeof segment === 'string') target += segment;
-    else for (const position of segment) { pairs.push([target.length, position]); target += COMPLEMENT[MIRNA[position - 1]!]!; }
+    else for (const position of segment) { pairs.push([target.length, position]); target += complement(MIRNA[position - 1]!); }
   }
   assert.equal(target.length, 50);
   const attributions = new Float64Array(1000).fill(0.05);

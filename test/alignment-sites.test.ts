@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { alignedRegions, siteType, type AlignmentResult } from '../src/alignment/index.js';
+import { complement } from '../src/encoding/index.js';
 
 // let-7a: positions 1–8 = T G A G G T A G; seed 2–8 = GAGGTAG, its target complement (5'→3') CTACCTC.
 const LET7 = 'TGAGGTAGTAGGTTGTATAG';
@@ -43,7 +44,6 @@ test('siteType: U and lower case, G:U wobble is not a pair, short miRNA', () => 
 
 /** An alignment result whose miRNA positions in `paired` get complementary target bases and score 1. */
 function handResult(mirna: string, paired: Set<number>, negative = new Set<number>()): AlignmentResult {
-  const complement: Record<string, string> = { A: 'T', C: 'G', G: 'C', T: 'A' };
   const reversed = mirna.split('').reverse();
   const n = mirna.length;
   const alignedMirna = '--' + reversed.join('') + '---';
@@ -52,7 +52,7 @@ function handResult(mirna: string, paired: Set<number>, negative = new Set<numbe
   reversed.forEach((base, k) => {
     const position = n - k;
     const pairs = paired.has(position);
-    alignedTarget += pairs ? complement[base]! : base; // a base never pairs with itself
+    alignedTarget += pairs ? complement(base) : base; // a base never pairs with itself
     columnScores.push(negative.has(position) ? -0.5 : pairs ? 1 : 0);
   });
   alignedTarget += 'GGG';

@@ -1,10 +1,11 @@
 /** Hand-made inputs for the render tests (not a test file itself). */
 import type { AlignmentResult, SiteType } from '../src/alignment/types.js';
+import { isWatsonCrick } from '../src/encoding/index.js';
+
+export { bindingMatrix } from '../src/encoding/index.js';
 
 export const MIRNA = 'TGAGGTAGTAGGTTGTATAG';
 export const TARGET = 'ATGTCAACCTACCTACTTCTAAGCACAGGGTATGAAGCTCTCTTTCCACT';
-
-const COMPLEMENT: Record<string, string> = { A: 'T', T: 'A', G: 'C', C: 'G' };
 
 /**
  * A let-7 duplex: miRNA positions 20–15 overhang the target's 5' end, 14–9 pair with target
@@ -22,7 +23,7 @@ export function fixtureAlignment(miRNA = MIRNA, target = TARGET): AlignmentResul
   const am = (p: number) => (p < 0 ? '-' : miRNA[p - 1]!);
   const raw = cols.map(([i, p]) => {
     if (i < 0 || p < 0) return 0;
-    if (COMPLEMENT[at(i)] === am(p)) return p >= 2 && p <= 8 ? 0.5 + p * 0.05 : 0.1;
+    if (isWatsonCrick(at(i), am(p))) return p >= 2 && p <= 8 ? 0.5 + p * 0.05 : 0.1;
     return -0.2;
   });
   const max = Math.max(...raw.map(Math.abs));
@@ -46,17 +47,6 @@ export function fixtureAlignment(miRNA = MIRNA, target = TARGET): AlignmentResul
 }
 
 export const FIXTURE_SITE: SiteType = { type: 'offset 6mer', position: 8 };
-
-/** `[50, 20]` binding matrix, 1 where target i and miRNA j (both 5'→3') are a Watson-Crick pair. */
-export function bindingMatrix(miRNA: string, target: string): Float32Array {
-  const m = new Float32Array(50 * 20);
-  for (let i = 0; i < Math.min(50, target.length); i++) {
-    for (let j = 0; j < Math.min(20, miRNA.length); j++) {
-      if (COMPLEMENT[target[i]!] === miRNA[j]) m[i * 20 + j] = 1;
-    }
-  }
-  return m;
-}
 
 /** A deterministic attribution matrix with one strong positive cell, one strong negative one and a ramp. */
 export function fixtureAttributions(): Float32Array {
