@@ -1,22 +1,5 @@
 import { Xoshiro128 } from '../attribution/random.js';
 
-/**
- * k-means as scikit-learn's `KMeans` ran with its defaults when the paper was written
- * (`init='k-means++'`, `n_init=10`, `max_iter=300`, `tol=1e-4`; method.md §5), on row-major typed
- * arrays:
- * - greedy k-means++ seeding (Arthur & Vassilvitskii 2007, as sklearn's `_kmeans_plusplus`): the
- *   first centre uniformly, then for each next centre `2 + ⌊ln k⌋` candidates drawn with
- *   probability ∝ D², keeping the one that lowers the potential most;
- * - Lloyd iterations; an empty cluster takes the point farthest from its centre (sklearn's
- *   `_relocate_empty_clusters_dense`);
- * - stop when the labels no longer change, or when the summed squared centre shift is at most
- *   `tol · mean(var(data, axis=0))` (sklearn's `_tolerance`); the labels are then re-assigned to
- *   the final centres, so they always agree with `centres`;
- * - the best of `nInit` runs by inertia.
- * Random numbers come from the project's Xoshiro128 (run `j` draws from stream `j` of `seed`), not
- * NumPy's Mersenne Twister: the same seed gives the same result on every platform, but not
- * sklearn's labels bit for bit.
- */
 export interface KMeansOptions {
   k?: number;
   nInit?: number;
@@ -40,8 +23,31 @@ export interface KMeansResult {
 
 export const KMEANS_DEFAULTS = { k: 5, nInit: 10, maxIter: 300, tol: 1e-4, seed: 42, init: 'k-means++' } as const;
 
+/**
+ * k-means as scikit-learn's `KMeans` ran with its defaults when the paper was written
+ * (`init='k-means++'`, `n_init=10`, `max_iter=300`, `tol=1e-4`; method.md §5), on row-major typed
+ * arrays:
+ * - greedy k-means++ seeding (Arthur & Vassilvitskii 2007, as sklearn's `_kmeans_plusplus`): the
+ *   first centre uniformly, then for each next centre `2 + ⌊ln k⌋` candidates drawn with
+ *   probability ∝ D², keeping the one that lowers the potential most;
+ * - Lloyd iterations; an empty cluster takes the point farthest from its centre (sklearn's
+ *   `_relocate_empty_clusters_dense`);
+ * - stop when the labels no longer change, or when the summed squared centre shift is at most
+ *   `tol · mean(var(data, axis=0))` (sklearn's `_tolerance`); the labels are then re-assigned to
+ *   the final centres, so they always agree with `centres`;
+ * - the best of `nInit` runs by inertia.
+ * Random numbers come from the project's Xoshiro128 (run `j` draws from stream `j` of `seed`), not
+ * NumPy's Mersenne Twister: the same seed gives the same result on every platform, but not
+ * sklearn's labels bit for bit.
+ */
 export function kmeans(data: Float64Array | Float32Array, n: number, dim: number, options: KMeansOptions = {}): KMeansResult {
-  const { k, nInit, maxIter, tol, seed, init } = { ...KMEANS_DEFAULTS, ...options };
+  // Field by field, so that an option given as undefined takes its default.
+  const k = options.k ?? KMEANS_DEFAULTS.k;
+  const nInit = options.nInit ?? KMEANS_DEFAULTS.nInit;
+  const maxIter = options.maxIter ?? KMEANS_DEFAULTS.maxIter;
+  const tol = options.tol ?? KMEANS_DEFAULTS.tol;
+  const seed = options.seed ?? KMEANS_DEFAULTS.seed;
+  const init = options.init ?? KMEANS_DEFAULTS.init;
   checkInt('k', k, 1);
   checkInt('nInit', nInit, 1);
   checkInt('maxIter', maxIter, 1);
@@ -67,10 +73,9 @@ export function kmeans(data: Float64Array | Float32Array, n: number, dim: number
   }
   const tolerance = (tol * variance) / n / dim;
 
-  const work = new Workspace(n, dim, k);
   let best: KMeansResult | null = null;
   for (let run = 0; run < nInit; run++) {
-    const result = lloyd(x, n, dim, k, kmeansPlusPlus(x, n, dim, k, new Xoshiro128(seed, run)), maxIter, tolerance, work);
+    const result = lloyd(x, n, dim, k, kmeansPlusPlus(x, n, dim, k, new Xoshiro128(seed, run)), maxIter, tolerance);
     if (best === null || result.inertia < best.inertia) best = result;
   }
   for (let c = 0; c < k; c++) for (let d = 0; d < dim; d++) best!.centres[c * dim + d]! += mean[d]!;
@@ -91,7 +96,7 @@ function squaredDistance(a: Float64Array, ai: number, b: Float64Array, bi: numbe
 }
 
 /** Greedy k-means++ (sklearn's `_kmeans_plusplus` with unit weights): `k × dim` centres. */
-export function kmeansPlusPlus(x: Float64Array, n: number, dim: number, k: number, rng: Xoshiro128): Float64Array {
+function kmeansPlusPlus(x: Float64Array, n: number, dim: number, k: number, rng: Xoshiro128): Float64Array {
   const centres = new Float64Array(k * dim);
   const trials = 2 + Math.floor(Math.log(k));
   const closest = new Float64Array(n);
@@ -138,22 +143,6 @@ function searchSorted(sorted: Float64Array, value: number): number {
   return lo;
 }
 
-/** Buffers one Lloyd run needs, reused across the `nInit` runs. */
-class Workspace {
-  readonly labels: Int32Array;
-  readonly previous: Int32Array;
-  readonly distances: Float64Array;
-  readonly sums: Float64Array;
-  readonly counts: Float64Array;
-  constructor(n: number, dim: number, k: number) {
-    this.labels = new Int32Array(n);
-    this.previous = new Int32Array(n);
-    this.distances = new Float64Array(n);
-    this.sums = new Float64Array(k * dim);
-    this.counts = new Float64Array(k);
-  }
-}
-
 /** Assigns every row to its nearest centre (first on ties); returns the inertia. */
 function assign(x: Float64Array, n: number, dim: number, k: number, centres: Float64Array, labels: Int32Array, distances: Float64Array): number {
   let inertia = 0;
@@ -174,8 +163,13 @@ function assign(x: Float64Array, n: number, dim: number, k: number, centres: Flo
   return inertia;
 }
 
-function lloyd(x: Float64Array, n: number, dim: number, k: number, centres: Float64Array, maxIter: number, tolerance: number, w: Workspace): KMeansResult {
-  const { labels, previous, distances, sums, counts } = w;
+/** Lloyd iterations from `centres` (updated in place). */
+function lloyd(x: Float64Array, n: number, dim: number, k: number, centres: Float64Array, maxIter: number, tolerance: number): KMeansResult {
+  const labels = new Int32Array(n);
+  const previous = new Int32Array(n);
+  const distances = new Float64Array(n);
+  const sums = new Float64Array(k * dim);
+  const counts = new Float64Array(k);
   let iterations = 0;
   for (let iter = 0; iter < maxIter; iter++) {
     iterations++;
@@ -204,7 +198,7 @@ function lloyd(x: Float64Array, n: number, dim: number, k: number, centres: Floa
   // The labels belong to the centres before the last update: assign them to the final ones (a
   // no-op after a stable iteration, and the pass gives the inertia).
   const inertia = assign(x, n, dim, k, centres, labels, distances);
-  return { labels: labels.slice(), centres: centres.slice(), inertia, iterations };
+  return { labels, centres, inertia, iterations };
 }
 
 /**

@@ -72,7 +72,8 @@ interface ImportanceSet {
  * and only once everything has been computed, so a failure leaves neither.
  */
 export async function runClasses(options: ClassesJobOptions): Promise<ClassesSummary> {
-  const figureFormat = options.figure ? figureFormatOf(options.figure) : undefined;
+  // A figure name without .svg/.png is refused before any work.
+  const figure = options.figure ? { file: options.figure, format: figureFormatOf(options.figure) } : undefined;
   const set = options.attributions ? await alignedImportance(options) : await recordImportance(options.input);
   const n = set.pairs.length;
   const k = options.kmeans?.k ?? KMEANS_DEFAULTS.k;
@@ -86,7 +87,7 @@ export async function runClasses(options: ClassesJobOptions): Promise<ClassesSum
     set.pairs.forEach((p, i) => lines.push(formatTsvRow([p.id ?? String(i + 1), p.miRNA, p.target, result.labels[i]! + 1])));
     outputs.push([options.out, lines.join('')]);
   }
-  if (options.figure && figureFormat) {
+  if (figure) {
     const drawn = sampleMembers(result.labels, k, options.figureMembers ?? FIGURE_MEMBERS, new Xoshiro128(seed, MEMBER_STREAM));
     const svg = clusterFigure(
       result.classes.map((c, i) => ({
@@ -97,7 +98,7 @@ export async function runClasses(options: ClassesJobOptions): Promise<ClassesSum
       })),
       { title: `interaction classes: k-means, k = ${k}, ${n} pairs` },
     );
-    outputs.push([options.figure, renderFigure(svg, figureFormat)]);
+    outputs.push([figure.file, renderFigure(svg, figure.format)]);
   }
   await writeAllOrNone(outputs);
 
