@@ -1,6 +1,5 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -12,7 +11,7 @@ import { runAlign } from '../src/pipeline/align.js';
 import { runClasses } from '../src/pipeline/classes.js';
 import { clusterFigure } from '../src/render/cluster-figure.js';
 import { sharedPath } from '../src/paths.js';
-import { projectRoot } from './helpers/cli.js';
+import { runCli } from './helpers/cli.js';
 import { positiveSet, SHAPS_FIRST_ROW } from './helpers/clash.js';
 
 const SHAPS = sharedPath('datasets', 'positive_set_shaps_18.npy');
@@ -249,27 +248,10 @@ test("classes on the authors' 513 CLASH SHAP matrices: 5 classes, the largest pe
   assert.deepEqual(fromRecords.classes.map((c) => c.name), s.classes.map((c) => c.name), 'records input: same names');
 });
 
-/** Runs `attrament classes ARGS` from the sources (the command as the CLI registers it). */
-function runClassesCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const script =
-    "import { Command } from 'commander'; import { classesCommand } from './src/cli/classes.ts';" +
-    'try { await new Command("attrament").exitOverride().addCommand(classesCommand()).parseAsync(process.argv.slice(1), { from: "user" }); }' +
-    ' catch (e) { process.stderr.write(`attrament: ${e.message}\\n`); process.exitCode = 1; }';
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, 'classes', ...args], { cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
-  });
-}
-
 test('classes CLI: JSON summary, and a bad record names file and line and leaves no output', async () => {
   const dir = await tmp();
   const pairs = await clashPairs(dir);
-  const ok = await runClassesCli([pairs, '--attributions', SHAPS, '--json', '--k', '3', '--seed', '1', '--quiet']);
+  const ok = await runCli(['classes', pairs, '--attributions', SHAPS, '--json', '--k', '3', '--seed', '1', '--quiet']);
   assert.equal(ok.code, 0, `exit 0: ${ok.stderr}`);
   const summary = JSON.parse(ok.stdout);
   assert.equal(summary.k, 3, 'k from --k');
@@ -281,15 +263,15 @@ test('classes CLI: JSON summary, and a bad record names file and line and leaves
   await writeFile(bad, `${good}\n\n${JSON.stringify({ miRNA: 'A', target: 'C', mirna_importance: Array(19).fill(1) })}\n`);
   const out = path.join(dir, 'out.tsv');
   const fig = path.join(dir, 'out.svg');
-  const r = await runClassesCli([bad, '--out', out, '--figure', fig]);
+  const r = await runCli(['classes', bad, '--out', out, '--figure', fig]);
   assert.notEqual(r.code, 0, 'non-zero exit');
   assert.match(r.stderr, /bad\.jsonl:3: record has no mirna_importance of 20 finite numbers/, `the error names file and line: ${r.stderr}`);
   assert.equal(existsSync(out) || existsSync(fig), false, 'no output left');
 
-  const notJson = await runClassesCli([pairs]);
+  const notJson = await runCli(['classes', pairs]);
   assert.match(notJson.stderr, /pairs\.tsv:1: not a JSON record .*--attributions/, `a pairs file without --attributions is explained: ${notJson.stderr}`);
 
-  const missing = await runClassesCli([pairs, '--attributions', SHAPS, '--out', out, '--figure', path.join(dir, 'no', 'f.svg')]);
+  const missing = await runCli(['classes', pairs, '--attributions', SHAPS, '--out', out, '--figure', path.join(dir, 'no', 'f.svg')]);
   assert.notEqual(missing.code, 0, 'an unwritable figure fails');
   assert.match(missing.stderr, /f\.svg: cannot write/, `names the output: ${missing.stderr}`);
   assert.equal(existsSync(out), false, 'and the TSV is not written either');

@@ -5,6 +5,7 @@ import { explainCommand, alignCommand } from './explain.js';
 import { reportCommand } from './report.js';
 import { figureCommand } from './figure.js';
 import { scanCommand } from './scan.js';
+import { classesCommand } from './classes.js';
 import { commandLinePairsFile } from './common.js';
 
 export function program(): Command {
@@ -18,7 +19,8 @@ export function program(): Command {
     .addCommand(evaluateCommand())
     .addCommand(reportCommand())
     .addCommand(figureCommand())
-    .addCommand(scanCommand());
+    .addCommand(scanCommand())
+    .addCommand(classesCommand());
 }
 
 /** Runs the CLI; resolves to the exit code. Errors are one line on stderr, with no partial output left. */

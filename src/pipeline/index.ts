@@ -7,3 +7,4 @@ export { runFigures, figureSvg, FIGURE_KINDS, type FigureKind, type FigureJobOpt
 export { loadBackground, type Background, type BackgroundSpec } from './background.js';
 export { ENGINE_KINDS, openScoreEngine, openGradientEngine, openDeepShapEngine, type EngineKind, type EngineOptions } from './engines.js';
 export { runScan, openScanner, Scanner, labelMask, type ScanParams, type ScanSite, type SequenceScan } from './scan.js';
+export { runClasses, formatClassesSummary, type ClassesJobOptions, type ClassesSummary } from './classes.js';
