@@ -276,3 +276,20 @@ test('usage errors: align --out FILE.npy, figure --index past the end, several -
   assert.match(errorLines(kinds.stderr)[0]!, /one figure per file/);
   assert.deepEqual(await readdir(dir), []);
 });
+
+test('evaluate: a file without labels fails before scoring, naming file and line; predict keeps an input score column', async () => {
+  const dir = await tmp();
+  const unlabelled = path.join(dir, 'nolabel.tsv');
+  await writeFile(unlabelled, `miRNA\tgene\n${LET7}\t${PIGN}\n`);
+  const r = await runCli(['evaluate', unlabelled, '--model', MODEL, '--json']);
+  assert.notEqual(r.code, 0, 'non-zero exit');
+  assert.deepEqual(errorLines(r.stderr), [`attrament: ${unlabelled}:2: no label (evaluate needs a 'label' column of 0/1)`], r.stderr);
+
+  const scored = path.join(dir, 'scored.tsv');
+  await writeFile(scored, `miRNA\tgene\tscore\n${LET7}\t${PIGN}\t-21.5\n`);
+  const p = await runCli(['predict', scored, '--model', MODEL]);
+  assert.equal(p.code, 0, p.stderr);
+  const [header, row] = p.stdout.trim().split('\n');
+  assert.deepEqual(header!.split('\t'), ['miRNA', 'gene', 'input_score', 'score'], 'the input score column is renamed');
+  assert.equal(row!.split('\t')[2], '-21.5', 'and keeps its value');
+});

@@ -1,4 +1,4 @@
-import { readPairs, type ReadPairsOptions } from '../io/pairs.js';
+import { readPairs, type PairRecord, type ReadPairsOptions } from '../io/pairs.js';
 import { withAtomicWriter } from '../io/atomic.js';
 
 /**
@@ -6,10 +6,18 @@ import { withAtomicWriter } from '../io/atomic.js';
  * loads or any output exists, gives the input's warnings, and counts the pairs (for progress and
  * chunking). Later passes read with {@link rereadOptions}.
  */
-export async function countPairs(input: string, read: ReadPairsOptions | undefined, onWarning?: (message: string) => void): Promise<number> {
+export async function countPairs(
+  input: string,
+  read: ReadPairsOptions | undefined,
+  onWarning?: (message: string) => void,
+  check?: (pair: PairRecord) => void,
+): Promise<number> {
   let total = 0;
   const warn = onWarning ? { onWarning: (w: { message: string }) => onWarning(w.message) } : {};
-  for await (const _ of readPairs(input, { ...read, ...warn })) total++;
+  for await (const pair of readPairs(input, { ...read, ...warn })) {
+    check?.(pair);
+    total++;
+  }
   if (total === 0) throw new Error(`${input}: no pairs`);
   return total;
 }

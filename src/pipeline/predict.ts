@@ -1,4 +1,5 @@
 import { readPairs, type PairRecord, type ReadPairsOptions } from '../io/pairs.js';
+import { InputError } from '../io/errors.js';
 import { formatTsvRow } from '../io/tsv.js';
 import { encodePairs } from '../encoding/index.js';
 import { loadModelGraph, resolveModel } from '../model/resolve.js';
@@ -62,7 +63,8 @@ export async function runPredict(options: PredictJobOptions & { out?: string; st
       for await (const { pair, score } of scoreStream(engine, options, total)) {
         if (!columns) {
           columns = Object.keys(pair.fields);
-          await write(formatTsvRow([...columns, 'score']));
+          // An input column already called `score` (e.g. another tool's) keeps its values under another name.
+          await write(formatTsvRow([...columns.map((c) => (c === 'score' ? 'input_score' : c)), 'score']));
         }
         await write(formatTsvRow([...columns.map((c) => pair.fields[c]), score.toPrecision(7)]));
       }
@@ -73,13 +75,15 @@ export async function runPredict(options: PredictJobOptions & { out?: string; st
 
 /** `evaluate`: scores a labelled file and computes PR-AUC, average precision and ROC-AUC. */
 export async function runEvaluate(options: PredictJobOptions): Promise<ScoreEvaluation> {
-  const total = await countPairs(options.input, options.read, options.onWarning);
+  // Labels are checked in the first pass, before any pair is scored.
+  const total = await countPairs(options.input, options.read, options.onWarning, (pair) => {
+    if (pair.label === undefined) throw new InputError(options.input, pair.line, "no label (evaluate needs a 'label' column of 0/1)");
+  });
   const labels: number[] = [];
   const scores: number[] = [];
   await withEngine(options, async (engine) => {
     for await (const { pair, score } of scoreStream(engine, options, total)) {
-      if (pair.label === undefined) throw new Error(`${options.input}:${pair.line}: no label (evaluate needs a 'label' column of 0/1)`);
-      labels.push(pair.label);
+      labels.push(pair.label!);
       scores.push(score);
     }
   });
