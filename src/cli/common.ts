@@ -3,6 +3,7 @@ import path from 'node:path';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import type { ReadPairsOptions } from '../io/pairs.js';
+import type { AlignmentOptions } from '../alignment/index.js';
 import type { BackgroundSpec } from '../pipeline/background.js';
 import type { ExplainedPairsSource } from '../pipeline/source.js';
 import { ENGINE_KINDS, type EngineKind } from '../pipeline/engines.js';
@@ -142,4 +143,25 @@ export function pairsInput(pairs: string | undefined, o: { mirna?: string; targe
   }
   if (pairs === undefined) throw new Error('no input: give a pairs file, or --mirna and --target');
   return pairs;
+}
+
+/** Record output and alignment options (explain, align, scan). */
+export function addRecordOptions(cmd: Command, outHelp: string): Command {
+  return cmd
+    .option('--out <file>', outHelp)
+    .addOption(new Option('--json', 'records as JSON lines').conflicts('tsv'))
+    .option('--tsv', 'records as TSV')
+    .addOption(new Option('--gap-model <model>', "alignment gaps: the original's scan-order penalty, or a proper affine-gap (Gotoh) alignment").choices(['reference', 'affine']).default('reference'))
+    .option('--opening-percentile <p>', 'gap-opening penalty = this percentile of the row sums', nonNegativeNumber, 99)
+    .option('--elongation-percentile <p>', 'gap-elongation penalty = this percentile', nonNegativeNumber, 90)
+    .option('--corrected-columns', "score short miRNAs (< 20 nt) on their own attribution columns (the original shifts them)");
+}
+
+export function alignmentOptions(o: Record<string, any>): AlignmentOptions {
+  return {
+    gapModel: o.gapModel,
+    openingPercentile: o.openingPercentile,
+    elongationPercentile: o.elongationPercentile,
+    mirnaColumnMapping: o.correctedColumns ? 'corrected' : 'reference',
+  };
 }

@@ -1,31 +1,10 @@
 import { Command, Option } from 'commander';
 import { ATTRIBUTION_METHODS, attributionMethodsHelp, type AttributionMethod } from '../attribution/index.js';
-import type { AlignmentOptions } from '../alignment/index.js';
 import { defaultFormatFor, runExplain, type RecordFormat } from '../pipeline/explain.js';
 import { runAlign } from '../pipeline/align.js';
-import { addBackgroundOptions, addInputOptions, addModelOptions, backgroundSpec, info, modelJobOptions, nonNegativeNumber, pairsInput, positiveInt, progressFor, readOptions, warnOnce } from './common.js';
+import { addBackgroundOptions, addInputOptions, addRecordOptions, alignmentOptions, addModelOptions, backgroundSpec, info, modelJobOptions, nonNegativeNumber, pairsInput, positiveInt, progressFor, readOptions, warnOnce } from './common.js';
 
 /** Output and alignment options shared by `explain` and `align`. */
-function addRecordOptions(cmd: Command, outHelp: string): Command {
-  return cmd
-    .option('--out <file>', outHelp)
-    .addOption(new Option('--json', 'records as JSON lines').conflicts('tsv'))
-    .option('--tsv', 'records as TSV')
-    .addOption(new Option('--gap-model <model>', "alignment gaps: the original's scan-order penalty, or a proper affine-gap (Gotoh) alignment").choices(['reference', 'affine']).default('reference'))
-    .option('--opening-percentile <p>', 'gap-opening penalty = this percentile of the row sums', nonNegativeNumber, 99)
-    .option('--elongation-percentile <p>', 'gap-elongation penalty = this percentile', nonNegativeNumber, 90)
-    .option('--corrected-columns', "score short miRNAs (< 20 nt) on their own attribution columns (the original shifts them)");
-}
-
-function alignmentOptions(o: Record<string, any>): AlignmentOptions {
-  return {
-    gapModel: o.gapModel,
-    openingPercentile: o.openingPercentile,
-    elongationPercentile: o.elongationPercentile,
-    mirnaColumnMapping: o.correctedColumns ? 'corrected' : 'reference',
-  };
-}
-
 function recordFormat(o: Record<string, any>, recordsOut: string | undefined): RecordFormat {
   return o.json ? 'json' : o.tsv ? 'tsv' : defaultFormatFor(recordsOut);
 }

@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import { defaultFormatFor, type RecordFormat } from '../pipeline/explain.js';
 import { runScan } from '../pipeline/scan.js';
-import { addBackgroundOptions, addInputOptions, addModelOptions, engineKind, info, nonNegativeNumber, pairsInput, positiveInt, progressFor, readOptions, warnOnce } from './common.js';
+import { addBackgroundOptions, addInputOptions, addRecordOptions, alignmentOptions, addModelOptions, engineKind, info, nonNegativeNumber, pairsInput, positiveInt, progressFor, readOptions, warnOnce } from './common.js';
 
 function oddWidth(value: string): number {
   const n = positiveInt(value);
@@ -28,14 +28,11 @@ export function scanCommand(): Command {
     .option('--min-height <fraction>', "a site's smoothed signal must reach this fraction of the sequence's highest", score, 0.25)
     .option('--min-distance <nt>', 'sites closer than this to a higher one are dropped', positiveInt, 10)
     .option('--batch-size <n>', 'windows per engine call', positiveInt, 64)
-    .option('--out <file>', 'site records here (format from the extension: .jsonl, .tsv, else text) instead of stdout')
-    .option('--json', 'site records as JSON lines')
-    .option('--tsv', 'site records as TSV')
     .option('--tracks <file>', 'per-position TSV: id, position, base, window_score, attribution_signal[, label]')
     .option('--figure <file>', 'track figure of the first sequence (.svg or .png)')
     .option('--figure-dir <dir>', 'track figures of every sequence, into this folder')
-    .addOption(new Option('--figure-format <format>', 'format of the --figure-dir figures').choices(['svg', 'png']).default('svg'))
-    .addOption(new Option('--gap-model <model>', "alignment gaps: the original's scan-order penalty, or affine (Gotoh)").choices(['reference', 'affine']).default('reference'));
+    .addOption(new Option('--figure-format <format>', 'format of the --figure-dir figures').choices(['svg', 'png']).default('svg'));
+  addRecordOptions(cmd, 'site records here (format from the extension: .jsonl, .tsv, else text) instead of stdout');
   addBackgroundOptions(cmd);
   addInputOptions(cmd);
   addModelOptions(cmd);
@@ -56,7 +53,7 @@ export function scanCommand(): Command {
       minRelativeHeight: o.minHeight,
       minDistance: o.minDistance,
       batchSize: o.batchSize,
-      alignment: { gapModel: o.gapModel },
+      alignment: alignmentOptions(o),
       out: o.out,
       format,
       tracks: o.tracks,
