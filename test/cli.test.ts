@@ -293,3 +293,29 @@ test('evaluate: a file without labels fails before scoring, naming file and line
   assert.deepEqual(header!.split('\t'), ['miRNA', 'gene', 'input_score', 'score'], 'the input score column is renamed');
   assert.equal(row!.split('\t')[2], '-21.5', 'and keeps its value');
 });
+
+test('explain --shard k/n: shards fill one parts folder, a last run without --shard joins them into the whole output', async () => {
+  const dir = await tmp();
+  const out = path.join(dir, 'sharded.jsonl');
+  const npy = path.join(dir, 'sharded.npy');
+  const whole = path.join(dir, 'whole.jsonl');
+  const args = ['explain', example, '--model', MODEL, '--chunk-size', '3', '--no-matrix'];
+  const full = await runCli([...args, '--out', whole, '--quiet']);
+  assert.equal(full.code, 0, full.stderr);
+  // Both shards at once, as an array job would run them.
+  const shards = await Promise.all(['1/2', '2/2'].map((k) => runCli([...args, '--out', out, '--npy', npy, '--shard', k])));
+  for (const s of shards) {
+    assert.equal(s.code, 0, s.stderr);
+    assert.match(s.stderr, /once every shard has finished, run the same command without --shard/, 'a shard says how to join');
+  }
+  assert.equal(existsSync(out), false, 'shards do not join');
+  assert.deepEqual((await readdir(`${out}.parts`)).filter((f) => f.startsWith('chunk-')).sort(), ['chunk-000000.jsonl', 'chunk-000001.jsonl', 'chunk-000002.jsonl'], 'every chunk written once');
+  const join = await runCli([...args, '--out', out, '--npy', npy]);
+  assert.equal(join.code, 0, join.stderr);
+  assert.match(join.stderr, /resuming: 3 of 3 chunks already done/, 'the join computes nothing');
+  assert.equal(await readFile(out, 'utf8'), await readFile(whole, 'utf8'), 'joined records equal one whole run');
+  assert.deepEqual((await readNpy(npy)).shape, [8, 50, 20], 'joined array');
+  const bad = await runCli([...args, '--shard', '3/2']);
+  assert.notEqual(bad.code, 0, 'a bad shard is refused');
+  assert.match(bad.stderr, /--shard 3\/2: expected k\/n/, 'with a clear message');
+});

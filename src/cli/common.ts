@@ -34,6 +34,15 @@ export function addBackgroundOptions(cmd: Command): Command {
     .option('--seed <s>', 'seed for --background-sample (and for expected gradients)', (v) => Number.parseInt(v, 10));
 }
 
+/** `k/n` (1-based k) → a 0-based shard. */
+export function shardSpec(value: string): { index: number; count: number } {
+  const m = /^(\d+)\/(\d+)$/.exec(value.trim());
+  const k = m ? Number(m[1]) : NaN;
+  const n = m ? Number(m[2]) : NaN;
+  if (!(k >= 1 && n >= 1 && k <= n)) throw new Error(`--shard ${value}: expected k/n with 1 ≤ k ≤ n, e.g. 2/8`);
+  return { index: k - 1, count: n };
+}
+
 export function positiveInt(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new Error(`expected a positive integer, got '${value}'`);

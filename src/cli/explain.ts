@@ -2,7 +2,7 @@ import { Command, Option } from 'commander';
 import { ATTRIBUTION_METHODS, attributionMethodsHelp, type AttributionMethod } from '../attribution/index.js';
 import { defaultFormatFor, runExplain, type RecordFormat } from '../pipeline/explain.js';
 import { runAlign } from '../pipeline/align.js';
-import { addBackgroundOptions, addInputOptions, addRecordOptions, alignmentOptions, addModelOptions, backgroundSpec, info, modelJobOptions, nonNegativeNumber, pairsInput, positiveInt, progressFor, readOptions, warnOnce } from './common.js';
+import { addBackgroundOptions, addInputOptions, addRecordOptions, alignmentOptions, shardSpec, addModelOptions, backgroundSpec, info, modelJobOptions, nonNegativeNumber, pairsInput, positiveInt, progressFor, readOptions, warnOnce } from './common.js';
 
 /** Output and alignment options shared by `explain` and `align`. */
 function recordFormat(o: Record<string, any>, recordsOut: string | undefined): RecordFormat {
@@ -33,6 +33,7 @@ export function explainCommand(): Command {
     .option('--steps <n>', 'integrated gradients: steps', positiveInt, 50)
     .option('--chunk-size <n>', 'pairs per resumable chunk of --out/--npy files', positiveInt, 64)
     .option('--restart', 'discard the finished chunks of an earlier run with other inputs or options')
+    .option('--shard <k/n>', 'do only shard k of n (chunks k, k+n, …) into the shared parts folders; a last run without --shard joins them', shardSpec)
     .option('--no-matrix', 'leave the 50x20 attribution matrix out of JSON records')
     .option('--npy <file>', 'also write the attribution array (float32 [N,50,20]; ISM [N,20]) to this .npy');
   addRecordOptions(cmd, 'write results here: FILE.npy = the attribution array; .jsonl/.tsv/.txt = the records (format from the extension)');
@@ -58,12 +59,14 @@ export function explainCommand(): Command {
       includeAttributions: o.matrix,
       chunkSize: o.chunkSize,
       restart: o.restart,
+      shard: o.shard,
       onInfo: info(o.quiet),
       onWarning: warn,
       onProgress: progressFor(o.method, o.quiet),
     });
     const extra = summary.worstAdditivityError !== undefined ? `, worst additivity error ${summary.worstAdditivityError.toExponential(2)}` : '';
-    info(o.quiet)(`${summary.pairs} pairs explained in ${summary.seconds.toFixed(1)} s (${summary.engine || 'resumed'}${extra})`);
+    const what = summary.complete ? `${summary.pairs} pairs explained` : `shard ${o.shard.index + 1}/${o.shard.count} of ${summary.pairs} pairs`;
+    info(o.quiet)(`${what} in ${summary.seconds.toFixed(1)} s (${summary.engine || 'resumed'}${extra})`);
   });
 }
 

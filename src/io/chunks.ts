@@ -13,7 +13,7 @@ import { NpyStreamWriter, encodeNpy, readNpy, type NpyWritableData } from './npy
  *
  * A parts directory from a run with a different fingerprint (input changed, other options) is an
  * error, not silently discarded: it may hold hours of work. `restart: true` deletes it and starts over.
- * One process per output at a time.
+ * One process per output at a time, unless `shared` (shards that write disjoint chunks).
  */
 
 /** `text`: free-form records of any number of lines each (not counted). */
@@ -36,6 +36,11 @@ export interface ChunkStoreOptions {
   restart?: boolean;
   /** Told when finished chunks are reused or stale parts are deleted. */
   onInfo?: (message: string) => void;
+  /**
+   * Other processes write into the same parts directory at the same time (shards of one job on a
+   * shared file system): temp files found at open are theirs, in flight, and are left alone.
+   */
+  shared?: boolean;
 }
 
 type NpyStreamDType = 'float32' | 'float64' | 'int32' | 'uint8';
@@ -181,7 +186,7 @@ export class ChunkStore {
       if (match && match[2] === this.options.format) {
         const index = Number(match[1]);
         if (index < this.chunkCount) this.finished.add(index);
-      } else if (name.endsWith('.tmp')) {
+      } else if (name.endsWith('.tmp') && !this.options.shared) {
         // A chunk that was being written when the previous run died.
         await unlink(path.join(this.partsDir, name)).catch(() => undefined);
       }

@@ -44,6 +44,8 @@ export interface ExplainJobOptions {
   onProgress?: (done: number, total: number) => void;
   /** Explain only the pair at this 0-based index of the input (one figure); no files then. */
   pairIndex?: number;
+  /** Do only this shard's chunks (a cluster array job over a shared file system). */
+  shard?: Shard;
   /** Called for every pair explained in this run (not for chunks resumed from an earlier run). */
   onPair?: (item: ExplainedPair) => void;
 }
@@ -58,8 +60,16 @@ export interface ExplainedPair {
   record: ExplainRecord;
 }
 
+/** Shard `index` (0-based) of `count`: this process does the chunks with `chunk % count === index`. */
+export interface Shard {
+  index: number;
+  count: number;
+}
+
 export interface ExplainSummary {
   pairs: number;
+  /** False for a shard whose output waits for the other shards (joined by a run without a shard). */
+  complete: boolean;
   engine: string;
   background?: string;
   worstAdditivityError?: number;
@@ -83,6 +93,11 @@ export async function runExplain(options: ExplainJobOptions): Promise<ExplainSum
   const read = options.read ?? {};
   const only = options.pairIndex;
   if (only !== undefined && (options.out || options.npyOut)) throw new TypeError('runExplain: pairIndex writes no files');
+  const shard = options.shard;
+  if (shard && !(Number.isInteger(shard.count) && shard.count >= 1 && Number.isInteger(shard.index) && shard.index >= 0 && shard.index < shard.count)) {
+    throw new RangeError(`bad shard ${shard.index + 1}/${shard.count}`);
+  }
+  if (shard && !((options.out && !options.noRecords) || options.npyOut)) throw new Error('--shard needs output files (--out and/or --npy): shards meet in their parts folders');
 
   const inputPairs = await countPairs(options.input, options.read, options.onWarning);
   checkPairIndex(options.input, only, inputPairs);
@@ -100,7 +115,7 @@ export async function runExplain(options: ExplainJobOptions): Promise<ExplainSum
   });
   const rowShape = info.perCell ? [50, 20] : [20];
   const tsvHeader = options.format === 'tsv' ? formatTsvRow(info.perCell ? TSV_COLUMNS : ISM_TSV_COLUMNS) : undefined;
-  const storeOptions = { fingerprint, total, chunkSize, restart: options.restart, onInfo: options.onInfo };
+  const storeOptions = { fingerprint, total, chunkSize, restart: options.restart && !shard, onInfo: options.onInfo, shared: Boolean(shard) };
   const npyStore = options.npyOut
     ? await ChunkStore.open(options.npyOut, { ...storeOptions, format: 'npy', dtype: 'float32', rowShape })
     : null;
@@ -110,19 +125,23 @@ export async function runExplain(options: ExplainJobOptions): Promise<ExplainSum
       : null;
   const stores = [npyStore, recordStore].filter((s) => s !== null);
   const done = (i: number): boolean => stores.length > 0 && stores.every((s) => s.isFinished(i));
+  // Another shard's chunk counts as settled here: this process neither computes nor waits for it.
+  const settled = (i: number): boolean => done(i) || (shard !== undefined && i % shard.count !== shard.index);
   const chunkCount = Math.ceil(total / chunkSize);
   const chunkLength = (i: number): number => Math.min(chunkSize, total - i * chunkSize);
   let resumedChunks = 0;
+  let settledChunks = 0;
   let processed = 0;
   for (let i = 0; i < chunkCount; i++) {
-    if (!done(i)) continue;
-    resumedChunks++;
+    if (done(i)) resumedChunks++;
+    if (!settled(i)) continue;
+    settledChunks++;
     processed += chunkLength(i);
   }
   if (resumedChunks > 0) options.onInfo?.(`resuming: ${resumedChunks} of ${chunkCount} chunks already done`);
 
-  const summary: ExplainSummary = { pairs: total, engine: '', resumedChunks, seconds: 0 };
-  if (resumedChunks < chunkCount) {
+  const summary: ExplainSummary = { pairs: total, complete: false, engine: '', resumedChunks, seconds: 0 };
+  if (settledChunks < chunkCount) {
     const modelDir = await resolveModel(options.model);
     const graph = await loadModelGraph(modelDir);
     let background: Background | null = null;
@@ -146,7 +165,7 @@ export async function runExplain(options: ExplainJobOptions): Promise<ExplainSum
         const i = index++;
         const pairs = chunk;
         chunk = [];
-        if (done(i)) return;
+        if (settled(i)) return;
         const n = pairs.length;
         // Seeded methods draw per pair from its index in the whole input.
         const result = await attributor.explain(pairs, encodePairs(pairs), n, only ?? i * chunkSize);
@@ -184,8 +203,14 @@ export async function runExplain(options: ExplainJobOptions): Promise<ExplainSum
       }
     }
   }
-  await npyStore?.finalize();
-  await recordStore?.finalize();
+  summary.complete = !shard && stores.every((s) => s.isComplete);
+  if (summary.complete) {
+    await npyStore?.finalize();
+    await recordStore?.finalize();
+  } else {
+    // A shard never joins: another shard may still be writing. The join is one more run without a shard.
+    options.onInfo?.(`shard ${shard!.index + 1}/${shard!.count} done; once every shard has finished, run the same command without --shard to join the output`);
+  }
   summary.seconds = (Date.now() - started) / 1000;
   return summary;
 }
