@@ -1,0 +1,203 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Plugin } from 'esbuild';
+import { readPairsArray } from '../io/pairs.js';
+import { resolveModel } from '../model/resolve.js';
+import { packageRoot } from '../paths.js';
+import { viewerPage } from '../viewer/page.js';
+import type { SessionInfo } from '../viewer/compute.js';
+import { loadBackground } from './background.js';
+
+export interface ViewerOptions {
+  /** TCP port on 127.0.0.1 (default 8080; 0 = any free port). */
+  port?: number;
+  /** Model spec as the other commands take it (default `mirbind`). */
+  model?: string;
+  /** Example pairs offered one click away (default `examples/pairs.tsv` of the package, when present). */
+  examples?: string;
+  onWarning?: (message: string) => void;
+}
+
+export interface ViewerServer {
+  /** `http://127.0.0.1:PORT/` */
+  url: string;
+  port: number;
+  /** Stops listening and drops open connections. */
+  close(): Promise<void>;
+  /** Resolves once the server has closed. */
+  closed: Promise<void>;
+}
+
+interface Asset {
+  type: string;
+  body: Buffer | string;
+}
+
+const HOST = '127.0.0.1';
+
+// Everything comes from this server; wasm compilation needs its own CSP keyword.
+const CSP =
+  "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self'; style-src 'self' 'unsafe-inline'; " +
+  "img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+/** The browser app's entry: `src/viewer/main.ts` under tsx, `dist/viewer/main.js` once built. */
+function viewerEntry(): string {
+  const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'viewer');
+  for (const name of ['main.ts', 'main.js']) {
+    const file = path.join(dir, name);
+    if (existsSync(file)) return file;
+  }
+  throw new Error(`viewer app not found in ${dir}`);
+}
+
+/**
+ * Static imports of Node built-ins fail the build, naming the importer: a browser could not run
+ * them. Dynamic ones are left alone; they sit behind a Node check (the TF.js backend set-up).
+ */
+const browserOnly: Plugin = {
+  name: 'attrament-browser-only',
+  setup(build) {
+    build.onResolve({ filter: /^node:/ }, (args) =>
+      args.kind === 'dynamic-import'
+        ? { path: args.path, external: true }
+        : { errors: [{ text: `${args.path} is Node-only, imported by ${path.relative(packageRoot, args.importer)}: not for the browser bundle` }] },
+    );
+  },
+};
+
+// One bundle per process: tests start several servers.
+let bundle: Promise<string> | null = null;
+
+/** The browser app as one ESM file (esbuild, in memory). */
+export function viewerBundle(): Promise<string> {
+  bundle ??= (async () => {
+    const esbuild = await import('esbuild');
+    const result = await esbuild.build({
+      entryPoints: [viewerEntry()],
+      bundle: true,
+      format: 'esm',
+      platform: 'browser',
+      target: 'es2022',
+      minify: true,
+      write: false,
+      logLevel: 'silent',
+      plugins: [browserOnly],
+    });
+    return result.outputFiles[0]!.text;
+  })();
+  bundle.catch(() => {
+    bundle = null;
+  });
+  return bundle;
+}
+
+/** TF.js's `.wasm` builds, by file name. */
+async function wasmAssets(): Promise<Map<string, Asset>> {
+  const require = createRequire(import.meta.url);
+  // The package's Node entry lives in its dist folder, beside the .wasm files.
+  const dist = path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm'));
+  const out = new Map<string, Asset>();
+  for (const name of readdirSync(dist).filter((n) => n.endsWith('.wasm'))) {
+    out.set(name, { type: 'application/wasm', body: await readFile(path.join(dist, name)) });
+  }
+  if (out.size === 0) throw new Error(`no .wasm files in ${dist}`);
+  return out;
+}
+
+/** `model.json` and the weight files it lists (nothing else of the folder is served). */
+async function modelAssets(spec: string): Promise<Map<string, Asset>> {
+  const dir = await resolveModel(spec);
+  const jsonFile = path.join(dir, 'model.json');
+  const json = await readFile(jsonFile, 'utf8');
+  const manifest: Array<{ paths: string[] }> = JSON.parse(json).weightsManifest ?? [];
+  const out = new Map<string, Asset>([['model.json', { type: 'application/json', body: json }]]);
+  for (const p of manifest.flatMap((g) => g.paths)) {
+    const file = path.resolve(dir, p);
+    if (path.relative(dir, file).startsWith('..') || p.includes('?') || p.includes('#')) {
+      throw new Error(`${jsonFile}: weight path '${p}' leaves the model folder`);
+    }
+    out.set(p.split(path.sep).join('/'), { type: 'application/octet-stream', body: await readFile(file) });
+  }
+  return out;
+}
+
+async function examplePairs(file: string | undefined, onWarning?: (message: string) => void): Promise<SessionInfo['examples']> {
+  const source = file ?? path.join(packageRoot, 'examples', 'pairs.tsv');
+  if (file === undefined && !existsSync(source)) return [];
+  const pairs = await readPairsArray(source, { onWarning: (w) => onWarning?.(w.message) });
+  return pairs.map((p) => ({ ...(p.id !== undefined ? { id: p.id } : {}), miRNA: p.miRNA, target: p.target }));
+}
+
+/**
+ * Serves the viewer on 127.0.0.1: the page, the bundled app, the model files, TF.js's wasm builds
+ * and the session (model name, background rows, examples). All computing happens in the browser.
+ */
+export async function startViewer(options: ViewerOptions = {}): Promise<ViewerServer> {
+  const model = options.model ?? 'mirbind';
+  const [app, models, wasm, background, examples] = await Promise.all([
+    viewerBundle(),
+    modelAssets(model),
+    wasmAssets(),
+    loadBackground({}),
+    examplePairs(options.examples, options.onWarning),
+  ]);
+  const session: SessionInfo = {
+    model,
+    modelUrl: '/model/model.json',
+    background: background.pairs.map((p) => ({ miRNA: p.miRNA, target: p.target })),
+    backgroundDescription: background.description,
+    examples,
+  };
+  const assets = new Map<string, Asset>([
+    ['/', { type: 'text/html; charset=utf-8', body: viewerPage() }],
+    ['/app.js', { type: 'text/javascript; charset=utf-8', body: app }],
+    ['/session.json', { type: 'application/json', body: JSON.stringify(session) }],
+    ...[...models].map(([name, a]) => [`/model/${name}`, a] as const),
+    ...[...wasm].map(([name, a]) => [`/wasm/${name}`, a] as const),
+  ]);
+
+  let port = 0;
+  const server = http.createServer((req, res) => {
+    const send = (code: number, text: string): void => {
+      res.writeHead(code, { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' }).end(text);
+    };
+    // Only this machine's own names: a page elsewhere cannot reach the server by DNS rebinding.
+    const host = req.headers.host ?? '';
+    if (host !== `${HOST}:${port}` && host !== `localhost:${port}`) return send(403, 'forbidden host');
+    if (req.method !== 'GET' && req.method !== 'HEAD') return send(405, 'method not allowed');
+    const asset = assets.get(new URL(req.url ?? '/', `http://${host}`).pathname);
+    if (!asset) return send(404, 'not found');
+    res.writeHead(200, {
+      'Content-Type': asset.type,
+      'Content-Length': Buffer.byteLength(asset.body),
+      'Cache-Control': 'no-cache',
+      'X-Content-Type-Options': 'nosniff',
+      'Content-Security-Policy': CSP,
+      'Referrer-Policy': 'no-referrer',
+    });
+    res.end(req.method === 'HEAD' ? undefined : asset.body);
+  });
+  const closed = new Promise<void>((resolve) => server.once('close', resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (e: NodeJS.ErrnoException) =>
+      reject(e.code === 'EADDRINUSE' ? new Error(`port ${options.port} on ${HOST} is in use; choose another with --port`) : e),
+    );
+    server.listen(options.port ?? 8080, HOST, resolve);
+  });
+  port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://${HOST}:${port}/`,
+    port,
+    closed,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((e) => (e ? reject(e) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}

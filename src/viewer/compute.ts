@@ -1,0 +1,183 @@
+/**
+ * What the viewer computes for one pair, with the library's own code (the CLI's engines, aligner,
+ * site rules, duplex text and figures). Nothing here touches the DOM or Node: the browser app
+ * calls it, and so can a test in Node.
+ */
+import { buildModelGraph, decodeWeights, type ModelGraph, type WeightsManifestGroup } from '../model/graph.js';
+import { TfjsDeepShapEngine } from '../model/tfjs-graph/deepshap.js';
+import { bindingMatrix, encodePairs, invalidBaseIndex, normalizeSequence, MIRNA_LENGTH, SEQUENCE_ALPHABET, TARGET_LENGTH, type SequencePair } from '../encoding/index.js';
+import { Aligner, alignedRegions, formatDuplex, siteType, type AlignmentResult, type SiteType } from '../alignment/index.js';
+import { alignmentFigure } from '../render/alignment-figure.js';
+import { importanceBars } from '../render/importance-bars.js';
+import { attributionHeatmap } from '../render/heatmap.js';
+
+/** What the server tells the page at start (`/session.json`). */
+export interface SessionInfo {
+  /** The model as the command was given it (`mirbind`, a folder, a URL). */
+  model: string;
+  /** Where the page reads `model.json` and its shards. */
+  modelUrl: string;
+  /** The background rows (the paper's 100 CLASH pairs by default) and their description. */
+  background: SequencePair[];
+  backgroundDescription: string;
+  /** Example pairs one click away. */
+  examples: Array<SequencePair & { id?: string }>;
+}
+
+type Fetch = (url: string) => Promise<{ ok: boolean; status: number; statusText: string; arrayBuffer(): Promise<ArrayBuffer> }>;
+
+async function fetchBytes(fetchFn: Fetch, url: string): Promise<ArrayBuffer> {
+  const response = await fetchFn(url);
+  if (!response.ok) throw new Error(`${url}: HTTP ${response.status} ${response.statusText}`);
+  return response.arrayBuffer();
+}
+
+function concatBuffers(parts: ArrayBuffer[]): ArrayBuffer {
+  if (parts.length === 1) return parts[0]!;
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
+  let offset = 0;
+  for (const p of parts) {
+    out.set(new Uint8Array(p), offset);
+    offset += p.byteLength;
+  }
+  return out.buffer;
+}
+
+/**
+ * The model graph from a TF.js layers model served at `modelJsonUrl`: the same decoding and graph
+ * building as `loadModelGraph`, over HTTP instead of the file system (shards of a group are
+ * concatenated, as TF.js does).
+ */
+export async function fetchModelGraph(modelJsonUrl: string, fetchFn: Fetch = fetch): Promise<ModelGraph> {
+  const modelJson = JSON.parse(new TextDecoder().decode(await fetchBytes(fetchFn, modelJsonUrl)));
+  const manifest: WeightsManifestGroup[] = modelJson.weightsManifest ?? [];
+  const groupData = await Promise.all(
+    manifest.map(async (group) => concatBuffers(await Promise.all(group.paths.map((p) => fetchBytes(fetchFn, new URL(p, modelJsonUrl).href))))),
+  );
+  return buildModelGraph(modelJson, decodeWeights(manifest, groupData));
+}
+
+/** A sequence as typed, checked with the CLI's rules; `message` names the problem. */
+export type CheckedSequence = { ok: true; sequence: string; note?: string } | { ok: false; message: string };
+
+/** The pair readers' rules for one sequence (letters ACGTUN, any case, U = T; targets up to 50 nt). */
+export function checkSequence(role: 'miRNA' | 'target', raw: string): CheckedSequence {
+  const compact = raw.replace(/\s+/g, '');
+  if (compact === '') return { ok: false, message: `${role} is empty` };
+  const bad = invalidBaseIndex(compact);
+  if (bad >= 0) return { ok: false, message: `${role} contains '${compact[bad]}' at position ${bad + 1} (allowed: ${SEQUENCE_ALPHABET})` };
+  const sequence = normalizeSequence(compact);
+  if (role === 'target' && sequence.length > TARGET_LENGTH) {
+    return { ok: false, message: `target has ${sequence.length} nt (max ${TARGET_LENGTH}); use \`attrament scan\` for longer sequences` };
+  }
+  if (role === 'miRNA' && sequence.length > MIRNA_LENGTH) {
+    return { ok: true, sequence, note: `miRNA has ${sequence.length} nt; the model reads only the first ${MIRNA_LENGTH} from the 5' end` };
+  }
+  return { ok: true, sequence };
+}
+
+export interface PairResult {
+  miRNA: string;
+  target: string;
+  /** The model's p1 ("binds"). */
+  score: number;
+  expectedValue: number;
+  additivityError: number;
+  /** `[50, 20]` DeepSHAP attributions, rows target 5'→3', columns miRNA 5'→3'. */
+  attributions: Float32Array;
+  alignment: AlignmentResult;
+  site: SiteType;
+  /** miRNA regions the alignment pairs (`seed+centre`, …, `none`). */
+  regions: string;
+  /** The CLI's duplex text (rulers, pairing marks, importance bars). */
+  duplex: string;
+  figures: { alignment: string; mirnaImportance: string; heatmap: string };
+  /** Time spent in DeepSHAP (score included) and in the alignment and figures. */
+  timings: { deepshapMs: number; alignMs: number };
+}
+
+/** The figures of the `figure` command for one explained pair (same options and titles). */
+function pairFigures(miRNA: string, target: string, attributions: Float32Array, alignment: AlignmentResult): PairResult['figures'] {
+  const name = `${miRNA}:${target}`;
+  const n = Math.min(MIRNA_LENGTH, miRNA.length);
+  return {
+    alignment: alignmentFigure(alignment, { title: `attribution alignment, ${name}` }),
+    mirnaImportance: importanceBars(alignment.mirnaImportance.slice(0, n), {
+      seedShade: true,
+      label: 'miRNA importance',
+      sequence: miRNA.slice(0, MIRNA_LENGTH),
+      title: `miRNA importance, ${name}`,
+    }),
+    heatmap: attributionHeatmap(attributions, bindingMatrix(miRNA, target), miRNA, target, { title: `attributions, ${name}` }),
+  };
+}
+
+/**
+ * One model and background, explained pair after pair: DeepSHAP on TF.js (the wasm backend in a
+ * browser), then the attribution alignment with the CLI's defaults.
+ */
+export class ViewerSession {
+  private readonly aligner = new Aligner();
+  private backgroundRows = 0;
+
+  private constructor(
+    private readonly engine: TfjsDeepShapEngine,
+    private readonly background: readonly SequencePair[],
+  ) {}
+
+  static async open(graph: ModelGraph, background: readonly SequencePair[], rows = background.length): Promise<ViewerSession> {
+    const engine = await TfjsDeepShapEngine.create(graph);
+    const session = new ViewerSession(engine, background);
+    try {
+      await session.useBackgroundRows(rows);
+    } catch (e) {
+      await engine.dispose();
+      throw e;
+    }
+    return session;
+  }
+
+  /** Rows of the background in use: the first `rows` of the list (fewer is faster, further from the paper's). */
+  get rows(): number {
+    return this.backgroundRows;
+  }
+
+  async useBackgroundRows(rows: number): Promise<void> {
+    if (!Number.isInteger(rows) || rows < 1 || rows > this.background.length) {
+      throw new RangeError(`background rows: ${rows} asked for, between 1 and ${this.background.length} available`);
+    }
+    if (rows === this.backgroundRows) return;
+    const pairs = this.background.slice(0, rows);
+    await this.engine.setBackground(encodePairs(pairs), rows);
+    this.backgroundRows = rows;
+  }
+
+  /** Explains one pair of checked (normalised) sequences. */
+  async explain(miRNA: string, target: string): Promise<PairResult> {
+    const t0 = performance.now();
+    const r = await this.engine.explain(encodePairs([{ miRNA, target }]), 1);
+    const t1 = performance.now();
+    const attributions = r.attributions;
+    const alignment = this.aligner.align(miRNA, target, attributions);
+    const result: PairResult = {
+      miRNA,
+      target,
+      score: r.scores[0]!,
+      expectedValue: r.expectedValue,
+      additivityError: r.additivityErrors[0]!,
+      attributions,
+      alignment,
+      site: siteType(miRNA, target),
+      regions: alignedRegions(alignment).label,
+      duplex: formatDuplex(alignment),
+      figures: pairFigures(miRNA, target, attributions, alignment),
+      timings: { deepshapMs: t1 - t0, alignMs: 0 },
+    };
+    result.timings.alignMs = performance.now() - t1;
+    return result;
+  }
+
+  dispose(): Promise<void> {
+    return this.engine.dispose();
+  }
+}
