@@ -114,7 +114,12 @@ async function modelAssets(spec: string): Promise<Map<string, Asset>> {
   const dir = await resolveModel(spec);
   const jsonFile = path.join(dir, 'model.json');
   const json = await readFile(jsonFile, 'utf8');
-  const manifest: Array<{ paths: string[] }> = JSON.parse(json).weightsManifest ?? [];
+  let manifest: Array<{ paths: string[] }>;
+  try {
+    manifest = JSON.parse(json).weightsManifest ?? [];
+  } catch (e) {
+    throw new Error(`${jsonFile}: ${e instanceof Error ? e.message : String(e)}`);
+  }
   const out = new Map<string, Asset>([['model.json', { type: 'application/json', body: json }]]);
   for (const p of manifest.flatMap((g) => g.paths)) {
     const file = path.resolve(dir, p);

@@ -159,7 +159,10 @@ export class ViewerSession {
     const t1 = performance.now();
     const attributions = r.attributions;
     const alignment = this.aligner.align(miRNA, target, attributions);
-    const result: PairResult = {
+    const duplex = formatDuplex(alignment);
+    const figures = pairFigures(miRNA, target, attributions, alignment);
+    const t2 = performance.now();
+    return {
       miRNA,
       target,
       score: r.scores[0]!,
@@ -169,12 +172,10 @@ export class ViewerSession {
       alignment,
       site: siteType(miRNA, target),
       regions: alignedRegions(alignment).label,
-      duplex: formatDuplex(alignment),
-      figures: pairFigures(miRNA, target, attributions, alignment),
-      timings: { deepshapMs: t1 - t0, alignMs: 0 },
+      duplex,
+      figures,
+      timings: { deepshapMs: t1 - t0, alignMs: t2 - t1 },
     };
-    result.timings.alignMs = performance.now() - t1;
-    return result;
   }
 
   dispose(): Promise<void> {

@@ -116,10 +116,10 @@ function nextPaint(): Promise<void> {
   return new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
 }
 
-async function explainForm(): Promise<void> {
+async function explainForm(current: ViewerSession): Promise<void> {
   const miRNA = checkField(mirnaInput, 'miRNA');
   const target = checkField(targetInput, 'target');
-  if (miRNA === null || target === null || !session) {
+  if (miRNA === null || target === null) {
     setState('error', 'Please correct the sequences above.');
     (miRNA === null ? mirnaInput : targetInput).focus();
     return;
@@ -128,8 +128,8 @@ async function explainForm(): Promise<void> {
   setState('computing', `Computing… (DeepSHAP against ${rows} background rows)`);
   await nextPaint();
   try {
-    await session.useBackgroundRows(rows);
-    const result = await session.explain(miRNA, target);
+    await current.useBackgroundRows(rows);
+    const result = await current.explain(miRNA, target);
     show(result, rows, performance.now());
     setState('done', `Done: score ${formatScore(result.score)}.`);
   } catch (e) {
@@ -186,8 +186,9 @@ async function start(): Promise<void> {
 
 form.addEventListener('submit', (event) => {
   event.preventDefault();
-  if (document.body.dataset.state === 'computing') return;
-  void explainForm();
+  // The button is disabled until the model is loaded and while computing; this guards other submitters.
+  if (session === null || document.body.dataset.state === 'computing') return;
+  void explainForm(session);
 });
 
 void start();
