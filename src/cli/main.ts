@@ -6,6 +6,7 @@ import { reportCommand } from './report.js';
 import { figureCommand } from './figure.js';
 import { scanCommand } from './scan.js';
 import { classesCommand } from './classes.js';
+import { viewerCommand } from './viewer.js';
 import { commandLinePairsFile } from './common.js';
 
 export function program(): Command {
@@ -20,7 +21,8 @@ export function program(): Command {
     .addCommand(reportCommand())
     .addCommand(figureCommand())
     .addCommand(scanCommand())
-    .addCommand(classesCommand());
+    .addCommand(classesCommand())
+    .addCommand(viewerCommand());
 }
 
 /** Runs the CLI; resolves to the exit code. Errors are one line on stderr, with no partial output left. */
