@@ -1,16 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { runCli } from './helpers/cli.js';
+import { requireChromium, saveScreenshot, withChromiumPage } from './helpers/chromium.js';
 import { buildReport, duplexText, topPositions, type ReportItem } from '../src/render/index.js';
 import { packageRoot } from '../src/paths.js';
 import { MIRNA, TARGET, bindingMatrix, count, fixtureAlignment, fixtureAttributions } from './render-fixtures.js';
-
-const CHROMIUM = process.env.ATTRAMENT_CHROMIUM ?? '/usr/bin/chromium';
 
 function items(): ReportItem[] {
   const base = fixtureAlignment();
@@ -85,10 +84,6 @@ test('report: self-contained, escaped, a row and a section per pair', () => {
   assert.match(capped, /first 1 of 3 pairs/);
 });
 
-function requireChromium(): void {
-  assert.ok(existsSync(CHROMIUM), `Chromium not found at ${CHROMIUM}: install it (Debian: apt-get install -y chromium) or set ATTRAMENT_CHROMIUM`);
-}
-
 /** A temp folder for one test, removed afterwards. */
 async function inTempDir(run: (dir: string) => Promise<void>): Promise<void> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'attrament-report-'));
@@ -101,32 +96,15 @@ async function inTempDir(run: (dir: string) => Promise<void>): Promise<void> {
 
 /**
  * Opens `file` in headless Chromium and runs `check` on the page, then saves `test-output/<screenshot>` and
- * fails on any console error or warning, page error or network request.
+ * fails on any console error or warning, page error, network request or HTTP error.
  */
 async function checkInChromium(file: string, screenshot: { name: string; fullPage: boolean }, check: (page: Page) => Promise<void>): Promise<void> {
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-  try {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    const problems: string[] = [];
-    page.on('console', (m) => {
-      if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`);
-    });
-    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-    page.on('request', (r) => {
-      if (!r.url().startsWith('file:')) problems.push(`network request: ${r.url()}`);
-    });
+  await withChromiumPage({ allowedUrl: 'file:', viewport: { width: 1280, height: 900 } }, async ({ page, problems }) => {
     await page.goto(pathToFileURL(file).href);
     await check(page);
-    const out = path.join(packageRoot, 'test-output');
-    mkdirSync(out, { recursive: true });
-    await page.screenshot({ path: path.join(out, screenshot.name), fullPage: screenshot.fullPage });
+    await saveScreenshot(page, screenshot.name, screenshot.fullPage);
     assert.deepEqual(problems, []);
-  } finally {
-    await browser.close();
-  }
+  });
 }
 
 test('report in headless Chromium: no errors, sortable table, rows jump to details', { timeout: 60_000 }, async () => {

@@ -1,8 +1,5 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
-import path from 'node:path';
-import { chromium } from 'playwright-core';
 import { startViewer, viewerBundle, type ViewerServer } from '../src/pipeline/viewer.js';
 import { checkSequence } from '../src/viewer/compute.js';
 import { loadModelGraph } from '../src/model/resolve.js';
@@ -11,9 +8,8 @@ import { openDeepShapEngine } from '../src/pipeline/engines.js';
 import { encodePairs } from '../src/encoding/index.js';
 import { Aligner } from '../src/alignment/index.js';
 import { pearson } from '../src/analysis/correlation.js';
-import { packageRoot } from '../src/paths.js';
+import { requireChromium, saveScreenshot, withChromiumPage } from './helpers/chromium.js';
 
-const CHROMIUM = process.env.ATTRAMENT_CHROMIUM ?? '/usr/bin/chromium';
 const MIRNA = 'TGAGGTAGTAGGTTGTATAG';
 const TARGET = 'ATGTCAACCTACCTACTTCTAAGCACAGGGTATGAAGCTCTCTTTCCACT';
 
@@ -93,26 +89,10 @@ async function reference(): Promise<{ attributions: Float32Array; alignedTarget:
 }
 
 test('viewer in headless Chromium: let-7a/PIGN explained in the page as the CLI does', { timeout: 90_000 }, async () => {
-  assert.ok(existsSync(CHROMIUM), `Chromium not found at ${CHROMIUM}: install it (Debian: apt-get install -y chromium) or set ATTRAMENT_CHROMIUM`);
+  requireChromium();
   const expected = await reference();
   await withServer(async (server) => {
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
-    try {
-      const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
-      const problems: string[] = [];
-      page.on('console', (m) => {
-        if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`);
-      });
-      page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-      page.on('request', (r) => {
-        if (!r.url().startsWith(server.url)) problems.push(`request outside the server: ${r.url()}`);
-      });
-      page.on('response', (r) => {
-        if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`);
-      });
+    await withChromiumPage({ allowedUrl: server.url, viewport: { width: 1280, height: 1000 } }, async ({ page, problems }) => {
       await page.goto(server.url);
       await page.waitForSelector('body[data-state="ready"], body[data-state="error"]', { timeout: 60_000 });
       assert.equal(await page.getAttribute('body', 'data-state'), 'ready', `page started: ${await page.textContent('#status')}`);
@@ -175,15 +155,11 @@ test('viewer in headless Chromium: let-7a/PIGN explained in the page as the CLI 
         const width = await page.locator(`#${id} svg`).evaluate((e) => (e as SVGSVGElement).getBBox().width);
         assert.ok(width > 100, `#${id} SVG is rendered (${width} px wide)`);
       }
-      const out = path.join(packageRoot, 'test-output');
-      mkdirSync(out, { recursive: true });
-      await page.screenshot({ path: path.join(out, 'viewer.png'), fullPage: true });
+      await saveScreenshot(page, 'viewer.png', true);
       process.stderr.write(
         `viewer: first result ${(r.timings.sincePageStartMs / 1000).toFixed(1)} s after page start; DeepSHAP ${(r.timings.deepshapMs / 1000).toFixed(2)} s; click to result ${seconds.toFixed(1)} s\n`,
       );
       assert.deepEqual(problems, [], 'no console errors, page errors or requests leaving 127.0.0.1');
-    } finally {
-      await browser.close();
-    }
+    });
   });
 });

@@ -3,14 +3,7 @@ import { splitDelimited } from './delimited.js';
 import { InputError, type InputWarning } from './errors.js';
 import { readFasta, type FastaRecord } from './fasta.js';
 import { readLines } from './lines.js';
-import {
-  MIRNA_LENGTH,
-  SEQUENCE_ALPHABET,
-  TARGET_LENGTH,
-  invalidBaseIndex,
-  isSequenceLike,
-  normalizeSequence,
-} from './sequence.js';
+import { checkSequence, isSequenceLike } from './sequence.js';
 
 /** One miRNA:target pair as read from the input. */
 export interface PairRecord {
@@ -158,31 +151,13 @@ class PairChecker {
 
   /** `countLong` false: validate only (a look-ahead pass must not count or warn). */
   sequence(file: string, line: number, role: 'miRNA' | 'target', raw: string, countLong = true): string {
-    const compact = raw.replace(/\s+/g, '');
-    if (compact === '') throw new InputError(file, line, `${role} is empty`);
-    const bad = invalidBaseIndex(compact);
-    if (bad >= 0) {
-      throw new InputError(file, line, `${role} contains '${compact[bad]}' at position ${bad + 1} (allowed: ${SEQUENCE_ALPHABET})`);
-    }
-    const sequence = normalizeSequence(compact);
-    if (role === 'target') {
-      if (sequence.length > TARGET_LENGTH && !this.options.allowLongTargets) {
-        throw new InputError(
-          file,
-          line,
-          `target has ${sequence.length} nt (max ${TARGET_LENGTH}); use \`attrament scan\` for longer sequences`,
-        );
-      }
-    } else if (sequence.length > MIRNA_LENGTH && countLong) {
+    const checked = checkSequence(role, raw, { allowLongTargets: this.options.allowLongTargets ?? false });
+    if (!checked.ok) throw new InputError(file, line, checked.message);
+    if (checked.note !== undefined && countLong) {
       this.stats.longMirnas++;
-      this.warn({
-        kind: 'long-mirna',
-        file,
-        line,
-        message: `${file}:${line}: miRNA has ${sequence.length} nt; the model reads only the first ${MIRNA_LENGTH} from the 5' end (reported once)`,
-      });
+      this.warn({ kind: 'long-mirna', file, line, message: `${file}:${line}: ${checked.note} (reported once)` });
     }
-    return sequence;
+    return checked.sequence;
   }
 
   label(file: string, line: number, raw: string | undefined): number | undefined {

@@ -42,3 +42,30 @@ export function isSequenceLike(text: string): boolean {
   const trimmed = text.trim();
   return trimmed.length > 0 && invalidBaseIndex(trimmed) < 0;
 }
+
+/** A sequence as given, checked: normalised, or the problem in words. */
+export type SequenceCheck = { ok: true; sequence: string; note?: string } | { ok: false; message: string };
+
+export interface SequenceCheckOptions {
+  /** Accept targets longer than 50 nt (for `attrament scan`, which cuts them into windows). */
+  allowLongTargets?: boolean;
+}
+
+/**
+ * The pair readers' rules for one sequence: not empty, letters ACGTUN (any case, whitespace
+ * ignored, U = T), targets up to 50 nt. A miRNA longer than 20 nt is accepted with a `note`.
+ */
+export function checkSequence(role: 'miRNA' | 'target', raw: string, options: SequenceCheckOptions = {}): SequenceCheck {
+  const compact = raw.replace(WHITESPACE, '');
+  if (compact === '') return { ok: false, message: `${role} is empty` };
+  const bad = invalidBaseIndex(compact);
+  if (bad >= 0) return { ok: false, message: `${role} contains '${compact[bad]}' at position ${bad + 1} (allowed: ${SEQUENCE_ALPHABET})` };
+  const sequence = normalizeSequence(compact);
+  if (role === 'target' && sequence.length > TARGET_LENGTH && !options.allowLongTargets) {
+    return { ok: false, message: `target has ${sequence.length} nt (max ${TARGET_LENGTH}); use \`attrament scan\` for longer sequences` };
+  }
+  if (role === 'miRNA' && sequence.length > MIRNA_LENGTH) {
+    return { ok: true, sequence, note: `miRNA has ${sequence.length} nt; the model reads only the first ${MIRNA_LENGTH} from the 5' end` };
+  }
+  return { ok: true, sequence };
+}

@@ -1,32 +1,15 @@
 import path from 'node:path';
 import { mkdir } from 'node:fs/promises';
 import { atomicWriteFile } from '../io/atomic.js';
-import { bindingMatrix } from '../encoding/index.js';
-import { alignmentFigure, attributionHeatmap, importanceBars, renderFigure } from '../render/index.js';
+import { pairFigure, renderFigure, FIGURE_KINDS, type FigureKind } from '../render/index.js';
 import type { ExplainedPair } from './explain.js';
 import { explainPairs, type ExplainedPairsSource } from './source.js';
 
-export const FIGURE_KINDS = ['alignment', 'mirna-importance', 'target-importance', 'heatmap'] as const;
-export type FigureKind = (typeof FIGURE_KINDS)[number];
+export { FIGURE_KINDS, type FigureKind };
 
+/** The SVG of one figure kind for an explained pair (titles name it by its id, else `miRNA:target`). */
 export function figureSvg(kind: FigureKind, e: ExplainedPair): string {
-  const { pair, alignment } = e;
-  const name = pair.id ?? `${pair.miRNA}:${pair.target}`;
-  switch (kind) {
-    case 'alignment':
-      return alignmentFigure(alignment, { title: `attribution alignment, ${name}` });
-    case 'mirna-importance':
-      return importanceBars(alignment.mirnaImportance.slice(0, Math.min(20, pair.miRNA.length)), {
-        seedShade: true,
-        label: 'miRNA importance',
-        sequence: pair.miRNA.slice(0, 20),
-        title: `miRNA importance, ${name}`,
-      });
-    case 'target-importance':
-      return importanceBars(alignment.targetImportance, { label: 'target importance', sequence: pair.target, title: `target importance, ${name}` });
-    case 'heatmap':
-      return attributionHeatmap(e.attributions, bindingMatrix(pair.miRNA, pair.target), pair.miRNA, pair.target, { title: `attributions, ${name}` });
-  }
+  return pairFigure(kind, { ...e.pair, alignment: e.alignment, attributions: e.attributions });
 }
 
 export interface FigureJobOptions {

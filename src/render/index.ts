@@ -39,6 +39,7 @@ export { colorBlocks, type ColorBlocksOptions } from './blocks.js';
 export { alignmentFigure, pairMark, paletteLegend, type AlignmentFigureOptions, type PairMark } from './alignment-figure.js';
 export { importanceBars, type ImportanceBarsOptions } from './importance-bars.js';
 export { attributionHeatmap, type HeatmapOptions } from './heatmap.js';
+export { pairFigure, FIGURE_KINDS, type FigureKind, type FigurePair } from './figures.js';
 export {
   svgToPng,
   rasterize,

@@ -5,11 +5,9 @@
  */
 import { buildModelGraph, decodeWeights, type ModelGraph, type WeightsManifestGroup } from '../model/graph.js';
 import { TfjsDeepShapEngine } from '../model/tfjs-graph/deepshap.js';
-import { bindingMatrix, encodePairs, invalidBaseIndex, normalizeSequence, MIRNA_LENGTH, SEQUENCE_ALPHABET, TARGET_LENGTH, type SequencePair } from '../encoding/index.js';
+import { encodePairs, type SequencePair } from '../encoding/index.js';
 import { Aligner, alignedRegions, formatDuplex, siteType, type AlignmentResult, type SiteType } from '../alignment/index.js';
-import { alignmentFigure } from '../render/alignment-figure.js';
-import { importanceBars } from '../render/importance-bars.js';
-import { attributionHeatmap } from '../render/heatmap.js';
+import { pairFigure } from '../render/figures.js';
 
 /** What the server tells the page at start (`/session.json`). */
 export interface SessionInfo {
@@ -57,24 +55,8 @@ export async function fetchModelGraph(modelJsonUrl: string, fetchFn: Fetch = fet
   return buildModelGraph(modelJson, decodeWeights(manifest, groupData));
 }
 
-/** A sequence as typed, checked with the CLI's rules; `message` names the problem. */
-export type CheckedSequence = { ok: true; sequence: string; note?: string } | { ok: false; message: string };
-
-/** The pair readers' rules for one sequence (letters ACGTUN, any case, U = T; targets up to 50 nt). */
-export function checkSequence(role: 'miRNA' | 'target', raw: string): CheckedSequence {
-  const compact = raw.replace(/\s+/g, '');
-  if (compact === '') return { ok: false, message: `${role} is empty` };
-  const bad = invalidBaseIndex(compact);
-  if (bad >= 0) return { ok: false, message: `${role} contains '${compact[bad]}' at position ${bad + 1} (allowed: ${SEQUENCE_ALPHABET})` };
-  const sequence = normalizeSequence(compact);
-  if (role === 'target' && sequence.length > TARGET_LENGTH) {
-    return { ok: false, message: `target has ${sequence.length} nt (max ${TARGET_LENGTH}); use \`attrament scan\` for longer sequences` };
-  }
-  if (role === 'miRNA' && sequence.length > MIRNA_LENGTH) {
-    return { ok: true, sequence, note: `miRNA has ${sequence.length} nt; the model reads only the first ${MIRNA_LENGTH} from the 5' end` };
-  }
-  return { ok: true, sequence };
-}
+/** A sequence as typed, checked with the pair readers' rules; `message` names the problem. */
+export { checkSequence, type SequenceCheck as CheckedSequence } from '../io/sequence.js';
 
 export interface PairResult {
   miRNA: string;
@@ -98,17 +80,11 @@ export interface PairResult {
 
 /** The figures of the `figure` command for one explained pair (same options and titles). */
 function pairFigures(miRNA: string, target: string, attributions: Float32Array, alignment: AlignmentResult): PairResult['figures'] {
-  const name = `${miRNA}:${target}`;
-  const n = Math.min(MIRNA_LENGTH, miRNA.length);
+  const pair = { miRNA, target, attributions, alignment };
   return {
-    alignment: alignmentFigure(alignment, { title: `attribution alignment, ${name}` }),
-    mirnaImportance: importanceBars(alignment.mirnaImportance.slice(0, n), {
-      seedShade: true,
-      label: 'miRNA importance',
-      sequence: miRNA.slice(0, MIRNA_LENGTH),
-      title: `miRNA importance, ${name}`,
-    }),
-    heatmap: attributionHeatmap(attributions, bindingMatrix(miRNA, target), miRNA, target, { title: `attributions, ${name}` }),
+    alignment: pairFigure('alignment', pair),
+    mirnaImportance: pairFigure('mirna-importance', pair),
+    heatmap: pairFigure('heatmap', pair),
   };
 }
 

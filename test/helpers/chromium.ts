@@ -1,0 +1,57 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { chromium, type Page } from 'playwright-core';
+import { packageRoot } from '../../src/paths.js';
+
+/** The Chromium the browser tests drive: `$ATTRAMENT_CHROMIUM`, else `/usr/bin/chromium`. */
+export const CHROMIUM = process.env.ATTRAMENT_CHROMIUM ?? '/usr/bin/chromium';
+
+const HEADLESS_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+/** Fails the test, saying how to get Chromium, when it is not there. */
+export function requireChromium(): void {
+  assert.ok(existsSync(CHROMIUM), `Chromium not found at ${CHROMIUM}: install it (Debian: apt-get install -y chromium) or set ATTRAMENT_CHROMIUM`);
+}
+
+export interface ChromiumPage {
+  page: Page;
+  /** Console errors and warnings, page errors, requests outside `allowedUrl` and HTTP errors, as they happen. */
+  problems: string[];
+}
+
+export interface ChromiumPageOptions {
+  /** Requests to URLs that do not start with this (`file:`, a server's URL) are problems. */
+  allowedUrl: string;
+  viewport: { width: number; height: number };
+}
+
+/** Runs `run` on a fresh page in headless Chromium, which is closed afterwards. */
+export async function withChromiumPage(options: ChromiumPageOptions, run: (p: ChromiumPage) => Promise<void>): Promise<void> {
+  requireChromium();
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: HEADLESS_ARGS });
+  try {
+    const page = await browser.newPage({ viewport: options.viewport });
+    const problems: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`);
+    });
+    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+    page.on('request', (r) => {
+      if (!r.url().startsWith(options.allowedUrl)) problems.push(`request outside ${options.allowedUrl}: ${r.url()}`);
+    });
+    page.on('response', (r) => {
+      if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`);
+    });
+    await run({ page, problems });
+  } finally {
+    await browser.close();
+  }
+}
+
+/** Saves a screenshot of `page` as `test-output/<name>`. */
+export async function saveScreenshot(page: Page, name: string, fullPage: boolean): Promise<void> {
+  const out = path.join(packageRoot, 'test-output');
+  mkdirSync(out, { recursive: true });
+  await page.screenshot({ path: path.join(out, name), fullPage });
+}
