@@ -33,12 +33,13 @@ function readTestPairs(count: number): Float32Array {
 /** Batch 1 means one predict call per row (what a caller scoring rows one by one pays). */
 async function timeCase(engine: ScoreEngine, x: Float32Array, rows: number, batch: number): Promise<number> {
   const rowSize = 1000;
-  await engine.predict(x, Math.min(rows, batch === 1 ? 2 : 8)); // warm-up: kernels, wasm heap
+  const warm = Math.min(rows, batch === 1 ? 2 : 8);
+  await engine.predict(x.subarray(0, warm * rowSize), warm); // warm-up: kernels, wasm heap
   const t0 = performance.now();
   if (batch === 1) {
     for (let i = 0; i < rows; i++) await engine.predict(x.subarray(i * rowSize, (i + 1) * rowSize), 1);
   } else {
-    await engine.predict(x, rows);
+    await engine.predict(x.subarray(0, rows * rowSize), rows);
   }
   return (performance.now() - t0) / 1000;
 }
