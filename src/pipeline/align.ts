@@ -55,7 +55,7 @@ export async function runAlign(options: AlignJobOptions): Promise<number> {
         attributions: options.includeAttributions && options.format === 'json' ? matrixRows(matrix, 0, 50, 20) : undefined,
       });
       options.onPair?.({ pair, score: null, attributions: matrix, alignment, record });
-      await write(formatRecord(record, alignment, options.format));
+      if (!options.noRecords) await write(formatRecord(record, alignment, options.format));
     }
   });
   return options.pairIndex === undefined ? total : 1;

@@ -217,13 +217,13 @@ export async function runExplain(options: ExplainJobOptions): Promise<ExplainSum
 
 const CHUNK_FORMATS = { text: 'text', json: 'jsonl', tsv: 'tsv' } as const satisfies Record<RecordFormat, ChunkFormat>;
 
-/** The records of one chunk, formatted; `onPair` is told of each (per-cell methods). */
+/** The records of one chunk, formatted (empty when no records are written); `onPair` is told of each (per-cell methods). */
 function recordLines(pairs: PairRecord[], result: ChunkAttribution, options: ExplainJobOptions, aligner: Aligner | null): string[] {
   return pairs.map((pair, k) => {
     const score = result.scores[k]!;
     if (!aligner) {
       const record = buildIsmRecord(pair, score, result.values.subarray(k * 20, (k + 1) * 20), result.mutantScores!.subarray(k * 60, (k + 1) * 60));
-      return formatRecord(record, null, options.format);
+      return options.noRecords ? '' : formatRecord(record, null, options.format);
     }
     const matrix = result.values.subarray(k * PAIR_SIZE, (k + 1) * PAIR_SIZE);
     const alignment = aligner.align(pair.miRNA, pair.target, matrix);
@@ -235,7 +235,7 @@ function recordLines(pairs: PairRecord[], result: ChunkAttribution, options: Exp
       attributions: options.includeAttributions && options.format === 'json' ? matrixRows(matrix, 0, 50, 20) : undefined,
     });
     options.onPair?.({ pair, score, attributions: matrix, alignment, record });
-    return formatRecord(record, alignment, options.format);
+    return options.noRecords ? '' : formatRecord(record, alignment, options.format);
   });
 }
 
