@@ -1,5 +1,5 @@
 import type { PairRecord } from '../io/pairs.js';
-import { formatTsvRow } from '../io/tsv.js';
+import { formatTsvRow } from '../io/tsv-format.js';
 import { alignedRegions, formatDuplex, siteType, toRecord, type AlignmentRecord, type AlignmentResult, type SiteTypeName } from '../alignment/index.js';
 
 /** Per-pair output of `explain` and `align` (schema: README "Output records"). */

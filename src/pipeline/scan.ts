@@ -4,179 +4,19 @@ import { readPairs, type PairRecord, type ReadPairsOptions } from '../io/pairs.j
 import { InputError } from '../io/errors.js';
 import { AtomicWriter, atomicWriteFile } from '../io/atomic.js';
 import { formatTsvRow } from '../io/tsv.js';
-import { encodePairInto, PAIR_SIZE } from '../encoding/index.js';
 import { loadModelGraph, resolveModel } from '../model/resolve.js';
-import type { DeepShapEngine, ScoreEngine } from '../model/engine.js';
-import { Aligner, formatDuplex, siteType, type AlignmentOptions, type AlignmentResult, type SiteTypeName } from '../alignment/index.js';
-import {
-  SCAN_COLUMNS,
-  SCAN_WINDOW,
-  accumulateAttributions,
-  findPeaks,
-  positionSignal,
-  smooth,
-  windowScoreTrack,
-  windowStarts,
-} from '../analysis/scan.js';
+import type { DeepShapEngine } from '../model/engine.js';
+import { SCAN_WINDOW } from '../analysis/scan.js';
+import { SCAN_DEFAULTS, Scanner, type ScanParams, type SequenceScan } from '../analysis/scanner.js';
 import { renderFigure, type FigureFormat } from '../render/png.js';
-import { scanTrackFigure } from '../render/scan-track.js';
 import { loadBackground, type BackgroundSpec } from './background.js';
 import { openDeepShapEngine, openScoreEngine, type EngineKind } from './engines.js';
-import { alignmentFields, mirnaImportanceLine, recordToTsv, round9 } from './records.js';
 import type { RecordFormat } from './explain.js';
+import { SITE_TSV_COLUMNS, TRACK_COLUMNS, formatScan, scanFigureSvg, trackRows } from './scan-records.js';
 
-/** How one sequence is scanned (method.md §6). */
-export interface ScanParams {
-  /** Windows scoring above this are explained (default 0.5). */
-  threshold?: number;
-  /** Window step in nt (default 1). */
-  step?: number;
-  /** Width of the centred moving average over the attribution signal (odd; default 5; 1 = none). */
-  smoothWidth?: number;
-  /** A site's smoothed signal must reach this fraction of the sequence's highest (default 0.25). */
-  minRelativeHeight?: number;
-  /** Sites closer than this (nt) to a higher one are dropped (default 10). */
-  minDistance?: number;
-  /** Windows per engine call (default 64). */
-  batchSize?: number;
-  alignment?: AlignmentOptions;
-}
+export { SCAN_DEFAULTS, Scanner, type ScanParams, type ScanSite, type SequenceScan } from '../analysis/scanner.js';
+export { SITE_TSV_COLUMNS, TRACK_COLUMNS, formatScan, scanFigureSvg, siteRecord, trackRows } from './scan-records.js';
 
-/** One site found on a long target; positions are 1-based on the whole target. */
-export interface ScanSite {
-  /** The attribution peak. */
-  position: number;
-  /** The 50-nt window centred on the peak (clipped to the target), inclusive. */
-  windowStart: number;
-  windowEnd: number;
-  /** Smoothed attribution signal at the peak. */
-  peakHeight: number;
-  /** Window-score track at the peak. */
-  windowScore: number;
-  /** Best canonical site in the site window; `position` 1-based on the whole target, null for none. */
-  siteType: { type: SiteTypeName; position: number | null };
-  /** Alignment of the site window with its accumulated attribution rows. */
-  alignment: AlignmentResult;
-}
-
-export interface SequenceScan {
-  pair: PairRecord;
-  /** 0-based window starts. */
-  starts: Int32Array;
-  /** p1 of each window. */
-  windowScores: Float32Array;
-  /** Per position: mean p1 of the windows covering it. */
-  windowTrack: Float64Array;
-  /** `[length, 20]`: Σ p1·φ over the explained windows. */
-  accumulator: Float64Array;
-  /** Per position: max over the 20 columns of the accumulator. */
-  signal: Float64Array;
-  /** `signal` after the moving average; sites are its peaks. */
-  smoothed: Float64Array;
-  /** Windows above the threshold (explained with DeepSHAP). */
-  explained: number;
-  /** Worst DeepSHAP additivity error of this sequence's windows (0 when none was explained). */
-  worstAdditivityError: number;
-  sites: ScanSite[];
-}
-
-const DEFAULTS = { threshold: 0.5, step: 1, smoothWidth: 5, minRelativeHeight: 0.25, minDistance: 10, batchSize: 64 } as const;
-
-/**
- * Scans long targets with a score engine and a DeepSHAP engine whose background is already set.
- * Reuses its buffers between sequences; not re-entrant.
- */
-export class Scanner {
-  private readonly params: Required<Omit<ScanParams, 'alignment'>>;
-  private readonly aligner: Aligner;
-
-  constructor(
-    private readonly scorer: ScoreEngine,
-    private readonly explainer: DeepShapEngine,
-    params: ScanParams = {},
-  ) {
-    this.params = {
-      threshold: params.threshold ?? DEFAULTS.threshold,
-      step: params.step ?? DEFAULTS.step,
-      smoothWidth: params.smoothWidth ?? DEFAULTS.smoothWidth,
-      minRelativeHeight: params.minRelativeHeight ?? DEFAULTS.minRelativeHeight,
-      minDistance: params.minDistance ?? DEFAULTS.minDistance,
-      batchSize: params.batchSize ?? DEFAULTS.batchSize,
-    };
-    this.aligner = new Aligner(params.alignment);
-  }
-
-  async scan(pair: PairRecord): Promise<SequenceScan> {
-    const { threshold, step, smoothWidth, minRelativeHeight, minDistance, batchSize } = this.params;
-    const { miRNA, target } = pair;
-    const length = target.length;
-    const starts = windowStarts(length, SCAN_WINDOW, step);
-    const x = new Float32Array(Math.min(batchSize, starts.length) * PAIR_SIZE);
-    // Engines take exactly n matrices: a view of the reused buffer, shorter for the last batch.
-    const encode = (windows: ArrayLike<number>, from: number, n: number): Float32Array => {
-      for (let k = 0; k < n; k++) {
-        const s = windows[from + k]!;
-        encodePairInto(x, k * PAIR_SIZE, miRNA, target.slice(s, s + SCAN_WINDOW));
-      }
-      return x.subarray(0, n * PAIR_SIZE);
-    };
-
-    const windowScores = new Float32Array(starts.length);
-    for (let from = 0; from < starts.length; from += batchSize) {
-      const n = Math.min(batchSize, starts.length - from);
-      windowScores.set((await this.scorer.predict(encode(starts, from, n), n)).subarray(0, n), from);
-    }
-
-    const chosen = starts.filter((_, k) => windowScores[k]! > threshold);
-    const chosenScores = windowScores.filter((p) => p > threshold);
-    const accumulator = new Float64Array(length * SCAN_COLUMNS);
-    let worst = 0;
-    for (let from = 0; from < chosen.length; from += batchSize) {
-      const n = Math.min(batchSize, chosen.length - from);
-      const r = await this.explainer.explain(encode(chosen, from, n), n);
-      for (let k = 0; k < n; k++) {
-        accumulateAttributions(accumulator, chosen[from + k]!, r.attributions.subarray(k * PAIR_SIZE, (k + 1) * PAIR_SIZE), chosenScores[from + k]!);
-        const e = r.additivityErrors[k]!;
-        if (Math.abs(e) > Math.abs(worst)) worst = e;
-      }
-    }
-
-    const windowTrack = windowScoreTrack(length, starts, windowScores, SCAN_WINDOW);
-    const signal = positionSignal(accumulator);
-    const smoothed = smooth(signal, smoothWidth);
-    const sites: ScanSite[] = [];
-    if (chosen.length > 0) {
-      const highest = smoothed.reduce((m, v) => Math.max(m, v), -Infinity);
-      // A sequence with no positive evidence anywhere has no sites, however its noise peaks.
-      if (highest > 0) {
-        for (const p of findPeaks(smoothed, { minHeight: minRelativeHeight * highest, minDistance })) {
-          sites.push(this.site(pair, accumulator, p, smoothed[p]!, windowTrack[p]!));
-        }
-      }
-    }
-    return { pair, starts, windowScores, windowTrack, accumulator, signal, smoothed, explained: chosen.length, worstAdditivityError: worst, sites };
-  }
-
-  /** The 50-nt window centred on peak `p` (0-based), clipped to the target, aligned on its accumulator rows. */
-  private site(pair: PairRecord, accumulator: Float64Array, p: number, peakHeight: number, windowScore: number): ScanSite {
-    const length = pair.target.length;
-    const start = Math.min(Math.max(0, p - SCAN_WINDOW / 2), Math.max(0, length - SCAN_WINDOW));
-    const end = Math.min(length, start + SCAN_WINDOW);
-    const matrix = new Float64Array(PAIR_SIZE);
-    matrix.set(accumulator.subarray(start * SCAN_COLUMNS, end * SCAN_COLUMNS));
-    const windowTarget = pair.target.slice(start, end);
-    const site = siteType(pair.miRNA, windowTarget);
-    return {
-      position: p + 1,
-      windowStart: start + 1,
-      windowEnd: end,
-      peakHeight,
-      windowScore,
-      siteType: { type: site.type, position: site.position < 0 ? null : start + site.position + 1 },
-      alignment: this.aligner.align(pair.miRNA, windowTarget, matrix),
-    };
-  }
-}
 
 export interface OpenScannerOptions extends ScanParams {
   model: string;
@@ -231,70 +71,6 @@ export function labelMask(pair: PairRecord, file: string): Uint8Array | undefine
     throw new InputError(file, pair.line, `label mask has ${text.length} values but the target has ${pair.target.length} nt`);
   }
   return Uint8Array.from(text, (c) => (c === '1' ? 1 : 0));
-}
-
-export const SITE_TSV_COLUMNS = [
-  'id', 'site', 'position', 'window_start', 'window_end', 'peak_height', 'window_score', 'site_type', 'site_position',
-  'aligned_regions', 'aligned_target', 'aligned_mirna', 'alignment_score', 'mirna_importance', 'target_importance', 'column_scores',
-] as const;
-
-/** One site as a JSON/TSV record (positions 1-based; `site_position` null when no canonical site). */
-export function siteRecord(id: string, pair: PairRecord, index: number, site: ScanSite): Record<string, unknown> {
-  return {
-    id,
-    miRNA: pair.miRNA,
-    site: index + 1,
-    position: site.position,
-    window_start: site.windowStart,
-    window_end: site.windowEnd,
-    peak_height: round9(site.peakHeight),
-    window_score: round9(site.windowScore),
-    site_type: site.siteType.type,
-    site_position: site.siteType.position,
-    ...alignmentFields(site.alignment),
-  };
-}
-
-/** The site records of one sequence in `format`; text also has a summary line per sequence. */
-export function formatScan(id: string, scan: SequenceScan, format: RecordFormat, threshold: number): string {
-  const records = scan.sites.map((s, k) => siteRecord(id, scan.pair, k, s));
-  if (format === 'json') return records.map((r) => JSON.stringify(r) + '\n').join('');
-  if (format === 'tsv') return records.map((r) => recordToTsv(r, SITE_TSV_COLUMNS)).join('');
-  const lines = [
-    `# ${id}: ${scan.pair.target.length} nt, ${scan.starts.length} windows, ${scan.explained} with score > ${threshold}, ${scan.sites.length} site(s)`,
-  ];
-  scan.sites.forEach((s, k) => {
-    const r = records[k]!;
-    const site = s.siteType.type === 'none' ? 'none' : `${s.siteType.type} at ${s.siteType.position}`;
-    lines.push(
-      `## site ${k + 1}: position ${s.position} (window ${s.windowStart}-${s.windowEnd}; duplex positions are within the window)   ` +
-        `attribution peak ${s.peakHeight.toPrecision(4)}   window score ${s.windowScore.toFixed(4)}   site type ${site}   model-paired regions ${r.aligned_regions}`,
-    );
-    lines.push(formatDuplex(s.alignment));
-    lines.push(mirnaImportanceLine(s.alignment.mirnaImportance, scan.pair.miRNA));
-  });
-  return lines.join('\n') + '\n\n';
-}
-
-/** The per-position rows of one sequence for `--tracks`. */
-export function trackRows(id: string, scan: SequenceScan, mask: Uint8Array | undefined, withLabel: boolean): string {
-  let out = '';
-  const target = scan.pair.target;
-  for (let i = 0; i < target.length; i++) {
-    const row: (string | number)[] = [id, i + 1, target[i]!, round9(scan.windowTrack[i]!), round9(scan.signal[i]!)];
-    if (withLabel) row.push(mask ? mask[i]! : '');
-    out += formatTsvRow(row);
-  }
-  return out;
-}
-
-export const TRACK_COLUMNS = ['id', 'position', 'base', 'window_score', 'attribution_signal'] as const;
-
-export function scanFigureSvg(id: string, scan: SequenceScan, mask: Uint8Array | undefined): string {
-  return scanTrackFigure(
-    { target: scan.pair.target, windowScore: scan.windowTrack, signal: scan.signal, smoothed: scan.smoothed, sites: scan.sites, mask },
-    { title: `scan of ${id} (${scan.pair.miRNA})` },
-  );
 }
 
 /** `.svg` or `.png` from a figure file name. */
@@ -353,7 +129,7 @@ export async function runScan(options: ScanJobOptions): Promise<ScanSummary> {
   const started = Date.now();
   const read = scanReadOptions(options.read);
   const warn = options.onWarning ?? (() => {});
-  const threshold = options.threshold ?? DEFAULTS.threshold;
+  const threshold = options.threshold ?? SCAN_DEFAULTS.threshold;
   if (!(threshold >= 0 && threshold <= 1)) throw new Error(`threshold ${threshold}: expected a score between 0 and 1`);
   const figureFormat = options.figure ? figureFormatOf(options.figure) : undefined;
 
