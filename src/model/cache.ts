@@ -31,11 +31,27 @@ export class ChecksumMismatchError extends Error {
 export class DownloadError extends Error {
   constructor(
     readonly url: string,
-    detail: string,
+    readonly detail: string,
+    /** What a user can do instead (see `offlineHint`); appended to the message, on the same line. */
+    readonly hint?: string,
   ) {
-    super(`cannot download ${url}: ${detail}`);
+    super(`cannot download ${url}: ${detail}${hint ? `. ${hint}` : ''}`);
     this.name = 'DownloadError';
   }
+}
+
+/**
+ * The way out when a known file cannot be downloaded (no network, a blocked host): the same file
+ * under `$ATTRAMENT_SHARED`, or a copy put into the cache by hand. `relativePath` is where both
+ * places hold it (`models/mirbind-resnet/`, `datasets/positive_set_extended.csv`); `source` is
+ * where to get it from on a machine with network.
+ */
+export function offlineHint(relativePath: string, source: string): string {
+  const trailing = /[\\/]$/.test(relativePath) ? path.sep : '';
+  return (
+    `Without network, set ATTRAMENT_SHARED to a folder holding ${relativePath}, ` +
+    `or put ${trailing ? 'its files' : 'the file'} into ${cachePath(relativePath)}${trailing} (from ${source})`
+  );
 }
 
 export async function sha256File(file: string): Promise<string> {
@@ -65,19 +81,24 @@ export function cachePath(relativePath: string): string {
  * and on exit or interruption) and returns its SHA-256. With `expectedSha256`, a mismatch deletes
  * the download and throws `ChecksumMismatchError`.
  */
-export async function downloadVerified(url: string, dest: string, expectedSha256: string | null): Promise<string> {
+export async function downloadVerified(
+  url: string,
+  dest: string,
+  expectedSha256: string | null,
+  hint?: string,
+): Promise<string> {
   await mkdir(path.dirname(dest), { recursive: true });
   let response: Response;
   try {
     response = await fetch(url);
   } catch (e) {
     const cause = e instanceof Error ? ((e.cause as Error | undefined)?.message ?? e.message) : String(e);
-    throw new DownloadError(url, cause);
+    throw new DownloadError(url, cause, hint);
   }
   const body = response.body;
   if (!response.ok || !body) {
     await body?.cancel();
-    throw new DownloadError(url, `HTTP ${response.status} ${response.statusText}`.trim());
+    throw new DownloadError(url, `HTTP ${response.status} ${response.statusText}`.trim(), hint);
   }
   try {
     return await withAtomicWriter(dest, async (writer) => {
@@ -96,7 +117,7 @@ export async function downloadVerified(url: string, dest: string, expectedSha256
     // Not read to the end (the temp file could not be opened): free the connection.
     if (!body.locked) await body.cancel().catch(() => undefined);
     if (e instanceof Error && !(e instanceof ChecksumMismatchError) && !(e instanceof DownloadError)) {
-      throw new DownloadError(url, e.message);
+      throw new DownloadError(url, e.message, hint);
     }
     throw e;
   }
@@ -106,10 +127,10 @@ export async function downloadVerified(url: string, dest: string, expectedSha256
  * The cached copy of `url` at `relativePath` under `cacheDir()`: used as is when present and its
  * SHA-256 matches, downloaded (and verified) otherwise. A cached file with the wrong hash is deleted
  * and downloaded again. `sha256 = null` accepts whatever is there or arrives (the caller records the
- * hash, as `resolveModel` does for URLs).
+ * hash, as `resolveModel` does for URLs). `hint` (see `offlineHint`) is added to a download error.
  */
-export async function fetchToCache(url: string, sha256: string | null, relativePath: string): Promise<string> {
-  return (await fetchToCacheWithHash(url, sha256, relativePath)).path;
+export async function fetchToCache(url: string, sha256: string | null, relativePath: string, hint?: string): Promise<string> {
+  return (await fetchToCacheWithHash(url, sha256, relativePath, hint)).path;
 }
 
 /** `fetchToCache`, also reporting the file's SHA-256 and whether it was downloaded by this call. */
@@ -117,6 +138,7 @@ export async function fetchToCacheWithHash(
   url: string,
   sha256: string | null,
   relativePath: string,
+  hint?: string,
 ): Promise<{ path: string; sha256: string; downloaded: boolean }> {
   const dest = cachePath(relativePath);
   if (await isFile(dest)) {
@@ -127,6 +149,6 @@ export async function fetchToCacheWithHash(
       if (e.code !== 'ENOENT') throw e;
     });
   }
-  const actual = await downloadVerified(url, dest, sha256);
+  const actual = await downloadVerified(url, dest, sha256, hint);
   return { path: dest, sha256: actual, downloaded: true };
 }

@@ -10,7 +10,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { atomicWriteFile } from '../io/atomic.js';
 import { sharedPath } from '../paths.js';
-import { cachePath, fetchToCache, fetchToCacheWithHash, sha256File } from './cache.js';
+import { cachePath, fetchToCache, fetchToCacheWithHash, offlineHint, sha256File } from './cache.js';
 import { graphFromFiles, readJsonFile, readLayersModelDir } from './files.js';
 import type { ModelGraph } from './graph.js';
 
@@ -99,10 +99,11 @@ async function resolveNamedModel(name: ModelName): Promise<string> {
   const cached = cachePath(path.join('models', model.dir));
   if (isModelDir(cached) && (await namedModelComplete(cached, model))) return cached;
   const base = namedModelUrl(name);
+  const hint = offlineHint(`models/${model.dir}/`, base);
   // model.json last: its presence is what marks a cached model as usable.
   const files = Object.keys(model.files).sort((a, b) => Number(a === 'model.json') - Number(b === 'model.json'));
   for (const file of files) {
-    await fetchToCache(base + file, model.files[file]!, path.join('models', model.dir, file));
+    await fetchToCache(base + file, model.files[file]!, path.join('models', model.dir, file), hint);
   }
   return cached;
 }
@@ -205,6 +206,6 @@ export async function resolveDataFile(name: DataFileName): Promise<string> {
   const shared = sharedPath(file.relativePath);
   if (existsSync(shared)) return shared;
   const url = process.env[file.urlEnv] || file.url;
-  return fetchToCache(url, file.sha256, file.relativePath);
+  return fetchToCache(url, file.sha256, file.relativePath, offlineHint(file.relativePath, url));
 }
 
