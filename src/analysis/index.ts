@@ -13,7 +13,8 @@ export {
   type ClassCounts,
   type ScoreEvaluation,
 } from './metrics.js';
-export { pearson, median } from './correlation.js';
+export { pearson, median, ranks, spearman, correlationMatrix, type CorrelationKind } from './correlation.js';
+export { aggregateThreePrime, aggregatedIndex, meanAndSd, THREE_PRIME_START, AGGREGATED_LABELS, type MeanSd } from './positions.js';
 export { windowStarts, windowScoreTrack, accumulateAttributions, positionSignal, smooth, findPeaks, peakWidth, SCAN_WINDOW, type PeakOptions, type PeakWidth } from './scan.js';
 export { kmeans, KMEANS_DEFAULTS, type KMeansOptions, type KMeansResult } from './kmeans.js';
 export { classConsensus, orderClasses, describeClass, interactionClasses, CLASS_NAMES, type ClassName, type InteractionClass, type InteractionClasses } from './classes.js';

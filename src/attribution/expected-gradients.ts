@@ -16,6 +16,18 @@ export interface ExpectedGradientsOptions {
    * so explaining a data set in chunks gives the same values as one call over all of it.
    */
   inputOffset?: number;
+  /**
+   * Explicit draws instead of the PRNG (checking against another implementation with the same
+   * draws, e.g. shap's `np.random` stream): for input `j` and sample `k`, entry `j·samples + k`
+   * holds the background row and the interpolation `t`. Needs `localSmoothing` 0.
+   */
+  draws?: ExpectedGradientsDraws;
+}
+
+/** Per sample, input-major (`j·samples + k`): the background row `i_k` and the interpolation `t_k` ∈ [0, 1). */
+export interface ExpectedGradientsDraws {
+  rows: ArrayLike<number>;
+  t: ArrayLike<number>;
 }
 
 export interface ExpectedGradientsResult {
@@ -44,12 +56,22 @@ export async function expectedGradients(
   nb: number,
   options: ExpectedGradientsOptions = {},
 ): Promise<ExpectedGradientsResult> {
-  const { samples = 200, seed = 0, localSmoothing = 0, batchSize = DEFAULT_BATCH_SIZE, inputOffset = 0 } = options;
+  const { samples = 200, seed = 0, localSmoothing = 0, batchSize = DEFAULT_BATCH_SIZE, inputOffset = 0, draws } = options;
   checkBatch(x, n);
   checkBatch(background, nb, 'background');
   if (nb < 1) throw new RangeError('expectedGradients needs at least one background matrix');
   if (!Number.isInteger(samples) || samples < 1) throw new RangeError(`samples must be a positive integer, got ${samples}`);
   if (!(localSmoothing >= 0)) throw new RangeError(`localSmoothing must be ≥ 0, got ${localSmoothing}`);
+  if (draws) {
+    if (localSmoothing > 0) throw new RangeError('explicit draws need localSmoothing 0');
+    if (draws.rows.length !== n * samples || draws.t.length !== n * samples) {
+      throw new RangeError(`draws: ${draws.rows.length} rows and ${draws.t.length} t for ${n} inputs × ${samples} samples`);
+    }
+    for (let i = 0; i < n * samples; i++) {
+      const row = draws.rows[i]!;
+      if (!Number.isInteger(row) || row < 0 || row >= nb) throw new RangeError(`draws: row ${row} outside the background (0..${nb - 1})`);
+    }
+  }
 
   // Sequential calls: engines need not be re-entrant.
   const scores = await predictInBatches(engine, n, batchSize, copyMatrix(x));
@@ -71,13 +93,13 @@ export async function expectedGradients(
     batchSize,
     (index, dst, off) => {
       const input = Math.floor(index / samples);
-      if (input !== rngInput) {
+      if (!draws && input !== rngInput) {
         rng = new Xoshiro128(seed, inputOffset + input);
         rngInput = input;
       }
       const r = rng!;
-      const row = r.nextInt(nb);
-      const t = r.nextDouble();
+      const row = draws ? draws.rows[index]! : r.nextInt(nb);
+      const t = draws ? draws.t[index]! : r.nextDouble();
       const xBase = input * MATRIX_CELLS;
       const rBase = row * MATRIX_CELLS;
       for (let c = 0; c < MATRIX_CELLS; c++) noisy[c] = x[xBase + c]!;

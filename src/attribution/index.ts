@@ -4,7 +4,7 @@ export type { MatrixFiller } from './batching.js';
 export { Xoshiro128 } from './random.js';
 export { PAPER_BACKGROUND_ROWS, PAPER_BACKGROUND_TOTAL, sampleRows, pickRows } from './background.js';
 export { expectedGradients } from './expected-gradients.js';
-export type { ExpectedGradientsOptions, ExpectedGradientsResult } from './expected-gradients.js';
+export type { ExpectedGradientsDraws, ExpectedGradientsOptions, ExpectedGradientsResult } from './expected-gradients.js';
 export { integratedGradients } from './integrated-gradients.js';
 export type { IntegratedGradientsOptions, IntegratedGradientsResult } from './integrated-gradients.js';
 export { saliency, gradientTimesInput } from './gradient.js';
