@@ -8,6 +8,7 @@ import { scanCommand } from './scan.js';
 import { classesCommand } from './classes.js';
 import { viewerCommand } from './viewer.js';
 import { commandLinePairsFile } from './common.js';
+import { compareCommand } from './compare.js';
 
 export function program(): Command {
   return new Command('attrament')
@@ -22,7 +23,8 @@ export function program(): Command {
     .addCommand(figureCommand())
     .addCommand(scanCommand())
     .addCommand(classesCommand())
-    .addCommand(viewerCommand());
+    .addCommand(viewerCommand())
+    .addCommand(compareCommand());
 }
 
 /** Runs the CLI; resolves to the exit code. Errors are one line on stderr, with no partial output left. */

@@ -114,7 +114,7 @@ export async function runClasses(options: ClassesJobOptions): Promise<ClassesSum
 }
 
 /** Opens every output before committing any, so that one that cannot be written leaves none. */
-async function writeAllOrNone(outputs: [string, string | Uint8Array][]): Promise<void> {
+export async function writeAllOrNone(outputs: [string, string | Uint8Array][]): Promise<void> {
   const writers: AtomicWriter[] = [];
   try {
     for (const [file, data] of outputs) {
