@@ -4,7 +4,8 @@ import { mkdtemp, readFile, writeFile, readdir, stat } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { runCli, projectRoot } from './helpers/cli.js';
+import { runCli, projectRoot, explainInProcess } from './helpers/cli.js';
+import { ExplainStopped } from '../src/pipeline/explain.js';
 import { readNpy } from '../src/io/npy.js';
 import { sharedPath } from '../src/paths.js';
 
@@ -153,14 +154,15 @@ test('explain: an interrupted run resumes after its last finished chunk and give
   const full = await runCli([...args, '--out', whole]);
   assert.equal(full.code, 0, full.stderr);
 
-  const stopped = await runCli([...args, '--out', resumed], { env: { ATTRAMENT_TEST_STOP_AFTER_CHUNKS: '2' } });
-  assert.notEqual(stopped.code, 0);
+  await assert.rejects(explainInProcess([...args.slice(1), '--out', resumed], { stopAfterChunks: 2 }), ExplainStopped);
   assert.equal(existsSync(resumed), false, 'no final file before every chunk is done');
   assert.ok((await stat(`${resumed}.parts`)).isDirectory(), 'finished chunks kept');
 
   const again = await runCli(['explain', example, '--model', MODEL, '--chunk-size', '3', '--out', resumed]);
   assert.equal(again.code, 0, again.stderr);
+  assert.equal(again.stderr.match(/resuming/g)?.length, 1, `"resuming" said once: ${again.stderr}`);
   assert.match(again.stderr, /resuming: 2 of 3 chunks already done/);
+  assert.match(again.stderr, /2 of 8 pairs explained in [\d.]+ s \(.*\); 6 resumed from an earlier run/, 'the summary counts this run\'s work');
   assert.equal(await readFile(resumed, 'utf8'), await readFile(whole, 'utf8'));
   assert.equal(existsSync(`${resumed}.parts`), false);
 });
@@ -252,8 +254,7 @@ test('explain: a parts directory of a run with another target FASTA is refused, 
   await writeFile(other, `>c\n${PIGN.slice(10)}\n>d\n${PIGN.slice(15)}\n`);
   const out = path.join(dir, 'r.jsonl');
   const args = ['explain', mirnas, '--model', MODEL, '--method', 'saliency', '--chunk-size', '1', '--out', out, '--quiet'];
-  const stopped = await runCli([...args, '--targets', targets], { env: { ATTRAMENT_TEST_STOP_AFTER_CHUNKS: '1' } });
-  assert.notEqual(stopped.code, 0);
+  await assert.rejects(explainInProcess([...args.slice(1), '--targets', targets], { stopAfterChunks: 1 }), ExplainStopped);
   const again = await runCli([...args, '--targets', other]);
   assert.notEqual(again.code, 0);
   assert.match(errorLines(again.stderr)[0]!, /r\.jsonl\.parts: left by an interrupted run with different input or options/);

@@ -1,3 +1,4 @@
+import { OutputError } from '../src/errors.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
@@ -62,7 +63,8 @@ test('npy: interrupted after 2 of 5 chunks, resumed, equals an uninterrupted run
   const second = await runJob(output, { ...options, onInfo: (m) => infos.push(m) });
   assert.deepEqual(second.store.finishedChunks(), []);
   assert.deepEqual(second.computed, [2, 3, 4]);
-  assert.match(infos[0]!, /resuming, 2 of 5 chunks already done/);
+  assert.equal(second.store.resumedChunks, 2);
+  assert.deepEqual(infos, [], 'the store does not announce resuming: its job does, once');
   assert.equal(existsSync(`${output}.parts`), false);
   assert.deepEqual(readFileSync(output), readFileSync(reference));
   const result = await readNpy(output);
@@ -160,7 +162,7 @@ test('a missing output folder is an error naming the output; no folder is create
   const output = path.join(dir, 'missing', 'out.jsonl');
   await assert.rejects(
     ChunkStore.open(output, { fingerprint: 'f', total: 3, chunkSize: 2, format: 'jsonl' }),
-    (error: Error) => error.message === `${output}: cannot write, its folder does not exist (ENOENT)`,
+    (error: Error) => error instanceof OutputError && error.message === `${output}: cannot write, its folder does not exist`,
   );
   assert.equal(existsSync(path.join(dir, 'missing')), false);
 });

@@ -1,3 +1,4 @@
+import { OutputError } from '../src/errors.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -69,7 +70,9 @@ test('withAtomicWriter removes the partial file when the body throws', async () 
   assert.equal(existsSync(target), false);
   assert.deepEqual(readdirSync(d), []);
   // A missing directory fails at open, with nothing created.
-  await assert.rejects(atomicWriteFile(path.join(d, 'no', 'such', 'dir.txt'), 'x'), /ENOENT/);
+  await assert.rejects(atomicWriteFile(path.join(d, 'no', 'such', 'dir.txt'), 'x'),
+    (error: Error) => error instanceof OutputError && /dir\.txt: cannot write, its folder does not exist$/.test(error.message),
+  );
 });
 
 test('TSV fields escape tab, newline, CR and backslash', () => {

@@ -1,11 +1,11 @@
-import { Command } from 'commander';
+import { InvalidArgumentError, Command } from 'commander';
 import { KMEANS_DEFAULTS } from '../analysis/kmeans.js';
 import { formatClassesSummary, runClasses } from '../pipeline/classes.js';
 import { info, nonNegativeNumber, positiveInt, warnOnce } from './common.js';
 
 function integer(value: string): number {
   const n = Number(value);
-  if (!Number.isSafeInteger(n)) throw new Error(`expected an integer, got '${value}'`);
+  if (!Number.isSafeInteger(n)) throw new InvalidArgumentError(`expected an integer, got '${value}'`);
   return n;
 }
 

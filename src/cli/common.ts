@@ -1,7 +1,8 @@
 import os from 'node:os';
 import path from 'node:path';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { Option, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { UsageError } from '../errors.js';
 import type { ReadPairsOptions } from '../io/pairs.js';
 import type { AlignmentOptions } from '../alignment/index.js';
 import type { BackgroundSpec } from '../pipeline/background.js';
@@ -39,19 +40,19 @@ export function shardSpec(value: string): { index: number; count: number } {
   const m = /^(\d+)\/(\d+)$/.exec(value.trim());
   const k = m ? Number(m[1]) : NaN;
   const n = m ? Number(m[2]) : NaN;
-  if (!(k >= 1 && n >= 1 && k <= n)) throw new Error(`--shard ${value}: expected k/n with 1 ≤ k ≤ n, e.g. 2/8`);
+  if (!(k >= 1 && n >= 1 && k <= n)) throw new InvalidArgumentError(`--shard ${value}: expected k/n with 1 ≤ k ≤ n, e.g. 2/8`);
   return { index: k - 1, count: n };
 }
 
 export function positiveInt(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`expected a positive integer, got '${value}'`);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`expected a positive integer, got '${value}'`);
   return n;
 }
 
 export function nonNegativeNumber(value: string): number {
   const n = Number(value);
-  if (!Number.isFinite(n) || n < 0) throw new Error(`expected a number ≥ 0, got '${value}'`);
+  if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`expected a number ≥ 0, got '${value}'`);
   return n;
 }
 
@@ -141,8 +142,8 @@ export let commandLinePairsFile: string | null = null;
  */
 export function pairsInput(pairs: string | undefined, o: { mirna?: string; target?: string }): string {
   if (o.mirna !== undefined || o.target !== undefined) {
-    if (pairs !== undefined) throw new Error('give either a pairs file or --mirna/--target, not both');
-    if (!o.mirna || !o.target) throw new Error('--mirna and --target go together');
+    if (pairs !== undefined) throw new UsageError('give either a pairs file or --mirna/--target, not both');
+    if (!o.mirna || !o.target) throw new UsageError('--mirna and --target go together');
     const dir = mkdtempSync(path.join(os.tmpdir(), 'attrament-'));
     process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
     const file = path.join(dir, 'command-line.tsv');
@@ -150,7 +151,7 @@ export function pairsInput(pairs: string | undefined, o: { mirna?: string; targe
     writeFileSync(file, `id\tmiRNA\ttarget\ncommand-line\t${o.mirna.trim()}\t${o.target.trim()}\n`);
     return file;
   }
-  if (pairs === undefined) throw new Error('no input: give a pairs file, or --mirna and --target');
+  if (pairs === undefined) throw new UsageError('no input: give a pairs file, or --mirna and --target');
   return pairs;
 }
 

@@ -1,6 +1,7 @@
+import { UsageError } from '../errors.js';
 import { Command, Option } from 'commander';
 import { ATTRIBUTION_METHODS, attributionMethodsHelp, type AttributionMethod } from '../attribution/index.js';
-import { defaultFormatFor, runExplain, type RecordFormat } from '../pipeline/explain.js';
+import { defaultFormatFor, runExplain, type ExplainJobOptions, type RecordFormat } from '../pipeline/explain.js';
 import { runAlign } from '../pipeline/align.js';
 import { addBackgroundOptions, addInputOptions, addRecordOptions, alignmentOptions, shardSpec, addModelOptions, backgroundSpec, info, modelJobOptions, nonNegativeNumber, pairsInput, positiveInt, progressFor, readOptions, warnOnce } from './common.js';
 
@@ -12,7 +13,7 @@ function recordFormat(o: Record<string, any>, recordsOut: string | undefined): R
 /** Where records and the array go: `--out x.npy` is the array; otherwise `--out` takes the records. */
 function explainOutputs(o: Record<string, any>): { recordsOut?: string; npyOut?: string; format: RecordFormat; noRecords: boolean } {
   const outIsNpy = isNpy(o.out);
-  if (outIsNpy && o.npy) throw new Error('--out FILE.npy is the attribution array already; give --npy or an .npy --out, not both');
+  if (outIsNpy && o.npy) throw new UsageError('--out FILE.npy is the attribution array already; give --npy or an .npy --out, not both');
   const recordsOut: string | undefined = outIsNpy ? undefined : o.out;
   // With only an array file asked for, stdout stays quiet unless a record format was asked for too.
   return { recordsOut, npyOut: outIsNpy ? o.out : o.npy, format: recordFormat(o, recordsOut), noRecords: outIsNpy && !o.json && !o.tsv };
@@ -20,6 +21,33 @@ function explainOutputs(o: Record<string, any>): { recordsOut?: string; npyOut?:
 
 function isNpy(file: unknown): boolean {
   return typeof file === 'string' && file.toLowerCase().endsWith('.npy');
+}
+
+/** The job an `explain` command line asks for (its options as commander parsed them). */
+export function explainJobOptions(pairsArg: string | undefined, o: Record<string, any>): ExplainJobOptions {
+  const pairs = pairsInput(pairsArg, o);
+  const warn = warnOnce();
+  const { recordsOut, npyOut, format, noRecords } = explainOutputs(o);
+  return {
+    input: pairs,
+    read: readOptions(o, warn),
+    ...modelJobOptions(o),
+    method: o.method as AttributionMethod,
+    background: backgroundSpec(o),
+    params: { samples: o.samples, seed: o.seed, steps: o.steps, localSmoothing: o.localSmoothing },
+    alignment: alignmentOptions(o),
+    out: recordsOut,
+    format,
+    npyOut,
+    noRecords,
+    includeAttributions: o.matrix,
+    chunkSize: o.chunkSize,
+    restart: o.restart,
+    shard: o.shard,
+    onInfo: info(o.quiet),
+    onWarning: warn,
+    onProgress: progressFor(o.method, o.quiet),
+  };
 }
 
 export function explainCommand(): Command {
@@ -41,32 +69,14 @@ export function explainCommand(): Command {
   addInputOptions(cmd);
   addModelOptions(cmd);
   return cmd.action(async (pairsArg: string | undefined, o) => {
-    const pairs = pairsInput(pairsArg, o);
-    const warn = warnOnce();
-    const { recordsOut, npyOut, format, noRecords } = explainOutputs(o);
-    const summary = await runExplain({
-      input: pairs,
-      read: readOptions(o, warn),
-      ...modelJobOptions(o),
-      method: o.method as AttributionMethod,
-      background: backgroundSpec(o),
-      params: { samples: o.samples, seed: o.seed, steps: o.steps, localSmoothing: o.localSmoothing },
-      alignment: alignmentOptions(o),
-      out: recordsOut,
-      format,
-      npyOut,
-      noRecords,
-      includeAttributions: o.matrix,
-      chunkSize: o.chunkSize,
-      restart: o.restart,
-      shard: o.shard,
-      onInfo: info(o.quiet),
-      onWarning: warn,
-      onProgress: progressFor(o.method, o.quiet),
-    });
+    const summary = await runExplain(explainJobOptions(pairsArg, o));
     const extra = summary.worstAdditivityError !== undefined ? `, worst additivity error ${summary.worstAdditivityError.toExponential(2)}` : '';
-    const what = summary.complete ? `${summary.pairs} pairs explained` : `shard ${o.shard.index + 1}/${o.shard.count} of ${summary.pairs} pairs`;
-    info(o.quiet)(`${what} in ${summary.seconds.toFixed(1)} s (${summary.engine || 'resumed'}${extra})`);
+    // Only this run's work: pairs resumed from an earlier run (or other shards') are said apart.
+    const others = summary.pairs - summary.explained;
+    const rest = others === 0 ? '' : summary.complete ? `; ${others} resumed from an earlier run` : `; ${others} left to the other shards or done earlier`;
+    const where = summary.complete ? '' : ` (shard ${o.shard.index + 1}/${o.shard.count})`;
+    const how = summary.explained > 0 ? ` (${summary.engine}${extra})` : '';
+    info(o.quiet)(`${summary.explained} of ${summary.pairs} pairs explained${where} in ${summary.seconds.toFixed(1)} s${how}${rest}`);
   });
 }
 
@@ -78,7 +88,7 @@ export function alignCommand(): Command {
   addRecordOptions(cmd, 'write the records here (atomically); .jsonl/.tsv/.txt: format from the extension');
   addInputOptions(cmd);
   return cmd.action(async (pairsArg: string | undefined, o) => {
-    if (isNpy(o.out)) throw new Error(`--out ${o.out}: align writes records, not an attribution array`);
+    if (isNpy(o.out)) throw new UsageError(`--out ${o.out}: align writes records, not an attribution array`);
     const pairs = pairsInput(pairsArg, o);
     const warn = warnOnce();
     const recordsOut: string | undefined = o.out;

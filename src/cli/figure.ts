@@ -1,3 +1,4 @@
+import { UsageError } from '../errors.js';
 import { Command, Option } from 'commander';
 import { FIGURE_KINDS, runFigures, type FigureKind } from '../pipeline/figure.js';
 import { addExplainedPairsOptions, explainedPairsSource, info, positiveInt } from './common.js';
@@ -14,8 +15,8 @@ export function figureCommand(): Command {
   addExplainedPairsOptions(cmd);
   return cmd.action(async (pairsArg: string | undefined, o) => {
     const kinds = (o.kind ? String(o.kind).split(',') : o.outDir ? [...FIGURE_KINDS] : ['alignment']) as FigureKind[];
-    for (const k of kinds) if (!FIGURE_KINDS.includes(k)) throw new Error(`--kind ${k}: expected one of ${FIGURE_KINDS.join(', ')}`);
-    if (!o.outDir && kinds.length > 1) throw new Error(`--kind ${o.kind}: one figure per file; give one kind, or --out-dir for several`);
+    for (const k of kinds) if (!FIGURE_KINDS.includes(k)) throw new UsageError(`--kind ${k}: expected one of ${FIGURE_KINDS.join(', ')}`);
+    if (!o.outDir && kinds.length > 1) throw new UsageError(`--kind ${o.kind}: one figure per file; give one kind, or --out-dir for several`);
     const files = await runFigures({
       kinds,
       format: o.format,

@@ -1,11 +1,11 @@
 import { spawn } from 'node:child_process';
-import { Command } from 'commander';
+import { InvalidArgumentError, Command } from 'commander';
 import { startViewer } from '../pipeline/viewer.js';
 import { warnOnce } from './common.js';
 
 function port(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`expected a port number 0–65535 (0 = any free port), got '${value}'`);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError(`expected a port number 0–65535 (0 = any free port), got '${value}'`);
   return n;
 }
 

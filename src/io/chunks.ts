@@ -34,7 +34,7 @@ export interface ChunkStoreOptions {
   header?: string;
   /** Delete a parts directory left with a different fingerprint instead of failing. */
   restart?: boolean;
-  /** Told when finished chunks are reused or stale parts are deleted. */
+  /** Told when stale parts are deleted (reused chunks: see `resumedChunks`). */
   onInfo?: (message: string) => void;
   /**
    * Other processes write into the same parts directory at the same time (shards of one job on a
@@ -104,6 +104,8 @@ function countTextLines(text: string): number {
 
 export class ChunkStore {
   private readonly finished = new Set<number>();
+  /** Chunks found finished when the store was opened (left by an earlier run). */
+  resumedChunks = 0;
   readonly partsDir: string;
   readonly chunkCount: number;
 
@@ -191,7 +193,8 @@ export class ChunkStore {
         await unlink(path.join(this.partsDir, name)).catch(() => undefined);
       }
     }
-    if (this.finished.size > 0) this.options.onInfo?.(`${this.partsDir}: resuming, ${this.finished.size} of ${this.chunkCount} chunks already done`);
+    // Not said here: a job with several stores says "resuming" once, for all of them.
+    this.resumedChunks = this.finished.size;
   }
 
   /** Record indices `[start, end)` of chunk `index`. */

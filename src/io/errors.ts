@@ -1,23 +1,26 @@
+import { AttramentError, OutputError } from '../errors.js';
+
 /**
  * A problem with the user's input, reported as one line `file:line: problem` (or `file: problem`
  * when it concerns the whole file), so the CLI can print it as is, without a stack trace.
  */
-export class InputError extends Error {
-  override readonly name = 'InputError';
+export class InputError extends AttramentError {
+  override name = 'InputError';
 
   constructor(
-    /** The file as the user named it. */
+    /** The file as the user named it (`-` is standard input). */
     readonly file: string,
     /** 1-based line, or undefined when the problem concerns the whole file. */
     readonly line: number | undefined,
     /** What is wrong, without the location prefix. */
     readonly problem: string,
   ) {
-    super(line === undefined ? `${file}: ${problem}` : `${file}:${line}: ${problem}`);
+    const where = file === '-' ? 'standard input' : file;
+    super(line === undefined ? `${where}: ${problem}` : `${where}:${line}: ${problem}`, 'input');
   }
 }
 
-export type InputWarningKind = 'long-mirna';
+export type InputWarningKind = 'long-mirna' | 'short-mirna' | 'duplicate-name';
 
 /** Something accepted but worth telling the user once (e.g. miRNAs truncated to 20 nt). */
 export interface InputWarning {
@@ -38,7 +41,7 @@ function describeFsError(error: unknown): string {
     case 'EPERM':
       return 'permission denied';
     default:
-      return `cannot read (${e?.message ?? String(error)})`;
+      return `cannot read (${e?.code ?? e?.message ?? String(error)})`;
   }
 }
 
@@ -51,12 +54,17 @@ export function fileReadError(file: string, error: unknown): InputError {
  * An output that cannot be created, named as the user gave it (not by its temp file). A missing
  * folder is not created: a typo in a path should not leave new directories behind.
  */
-export function fileWriteError(file: string, error: unknown): Error {
+export function fileWriteError(file: string, error: unknown): OutputError {
+  if (error instanceof OutputError) return error;
   const e = error as NodeJS.ErrnoException;
   const problem =
     e?.code === 'ENOENT' ? 'its folder does not exist'
     : e?.code === 'EACCES' || e?.code === 'EPERM' ? 'permission denied'
     : e?.code === 'ENOTDIR' ? 'a part of its path is not a folder'
+    : e?.code === 'EISDIR' ? 'is a directory; name a file'
+    : e?.code === 'ENOSPC' ? 'no space left on the device'
+    : e?.code === 'EROFS' ? 'read-only file system'
+    : e?.code ? `${e.code}`
     : (e?.message ?? String(error));
-  return Object.assign(new Error(`${file}: cannot write, ${problem}${e?.code && problem !== e.message ? ` (${e.code})` : ''}`), { code: e?.code });
+  return new OutputError(file, `cannot write, ${problem}`, { cause: error });
 }

@@ -128,7 +128,7 @@ async function* readPairRecords(file: string, options: ReadPairsOptions, stats: 
   const checker = new PairChecker(options, stats);
   if (format === 'fasta') {
     if (options.targetFasta === undefined) {
-      throw new InputError(file, undefined, 'FASTA input holds the miRNAs and needs a target FASTA as well (targetFasta / --targets)');
+      throw new InputError(file, undefined, 'FASTA input holds the miRNAs and needs a target FASTA as well (--targets FILE)');
     }
     yield* readFastaPairs(file, options.targetFasta, options.paired ?? false, checker, stats);
     return;

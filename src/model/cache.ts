@@ -5,37 +5,33 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, stat, unlink } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { withAtomicWriter } from '../io/atomic.js';
+import { AttramentError } from '../errors.js';
+import { cacheDir } from '../config.js';
 
-/** `$ATTRAMENT_CACHE_DIR`, else `$XDG_CACHE_HOME/attrament`, else `~/.cache/attrament`. */
-export function cacheDir(): string {
-  const env = process.env;
-  if (env.ATTRAMENT_CACHE_DIR) return path.resolve(env.ATTRAMENT_CACHE_DIR);
-  if (env.XDG_CACHE_HOME) return path.resolve(env.XDG_CACHE_HOME, 'attrament');
-  return path.join(os.homedir(), '.cache', 'attrament');
-}
+/** `$ATTRAMENT_CACHE_DIR`, else `$XDG_CACHE_HOME/attrament`, else `~/.cache/attrament` (config.ts). */
+export { cacheDir };
 
-export class ChecksumMismatchError extends Error {
+export class ChecksumMismatchError extends AttramentError {
   constructor(
     readonly file: string,
     readonly expected: string,
     readonly actual: string,
   ) {
-    super(`checksum mismatch for ${file}: expected ${expected}, got ${actual}`);
+    super(`checksum mismatch for ${file}: expected ${expected}, got ${actual}`, 'model');
     this.name = 'ChecksumMismatchError';
   }
 }
 
-export class DownloadError extends Error {
+export class DownloadError extends AttramentError {
   constructor(
     readonly url: string,
     readonly detail: string,
     /** What a user can do instead (see `offlineHint`); appended to the message, on the same line. */
     readonly hint?: string,
   ) {
-    super(`cannot download ${url}: ${detail}${hint ? `. ${hint}` : ''}`);
+    super(`cannot download ${url}: ${detail}${hint ? `. ${hint}` : ''}`, 'model');
     this.name = 'DownloadError';
   }
 }

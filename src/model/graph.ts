@@ -7,6 +7,8 @@
  * Shapes are per sample, channels last (NHWC without N): `[H, W, C]` for maps, `[F]` for vectors.
  */
 
+import { AttramentError } from '../errors.js';
+
 export interface BatchNormParams {
   gamma: Float32Array;
   beta: Float32Array;
@@ -74,13 +76,13 @@ export interface ModelGraph {
   scoreClass: number;
 }
 
-export class UnsupportedLayerError extends Error {
+export class UnsupportedLayerError extends AttramentError {
   constructor(
     readonly layerClass: string,
     readonly layerName: string,
     detail = '',
   ) {
-    super(`unsupported layer ${layerClass} (${layerName})${detail ? ': ' + detail : ''}`);
+    super(`unsupported layer ${layerClass} (${layerName})${detail ? ': ' + detail : ''}`, 'model');
     this.name = 'UnsupportedLayerError';
   }
 }

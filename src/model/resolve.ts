@@ -10,6 +10,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { atomicWriteFile } from '../io/atomic.js';
 import { sharedPath } from '../paths.js';
+import { envValue, modelBaseUrl, type EnvironmentName } from '../config.js';
 import { cachePath, fetchToCache, fetchToCacheWithHash, offlineHint, sha256File } from './cache.js';
 import { graphFromFiles, readJsonFile, readLayersModelDir } from './files.js';
 import type { ModelGraph } from './graph.js';
@@ -74,8 +75,8 @@ export function modelNameOf(spec: string): ModelName | null {
  */
 export function namedModelUrl(name: ModelName): string {
   const model = NAMED_MODELS[name];
-  const base = process.env.ATTRAMENT_MODEL_BASE_URL;
-  if (base) return base.replace(/\/*$/, '/') + model.dir + '/';
+  const base = modelBaseUrl();
+  if (base) return base + model.dir + '/';
   return model.url;
 }
 
@@ -184,7 +185,7 @@ export interface KnownDataFile {
   relativePath: string;
   url: string;
   /** Environment variable that overrides `url`. */
-  urlEnv: string;
+  urlEnv: EnvironmentName;
   sha256: string;
 }
 
@@ -205,7 +206,7 @@ export async function resolveDataFile(name: DataFileName): Promise<string> {
   const file: KnownDataFile = KNOWN_DATA_FILES[name];
   const shared = sharedPath(file.relativePath);
   if (existsSync(shared)) return shared;
-  const url = process.env[file.urlEnv] || file.url;
+  const url = envValue(file.urlEnv) ?? file.url;
   return fetchToCache(url, file.sha256, file.relativePath, offlineHint(file.relativePath, url));
 }
 

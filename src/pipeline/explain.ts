@@ -48,6 +48,20 @@ export interface ExplainJobOptions {
   shard?: Shard;
   /** Called for every pair explained in this run (not for chunks resumed from an earlier run). */
   onPair?: (item: ExplainedPair) => void;
+  /**
+   * Stop (throwing an {@link ExplainStopped}) once this many chunks are written, as an interrupted
+   * run would: the finished chunks stay in the parts folders for the next run to resume.
+   */
+  stopAfterChunks?: number;
+}
+
+/** The error a run stopped by `stopAfterChunks` ends with. */
+export class ExplainStopped extends Error {
+  override name = 'ExplainStopped';
+
+  constructor(readonly chunks: number) {
+    super(`stopped after chunk ${chunks} (stopAfterChunks)`);
+  }
 }
 
 /** One explained pair, for callers that build more than records (the HTML report). */
@@ -68,6 +82,8 @@ export interface Shard {
 
 export interface ExplainSummary {
   pairs: number;
+  /** Pairs explained by this run (the others were resumed from an earlier run, or are other shards'). */
+  explained: number;
   /** False for a shard whose output waits for the other shards (joined by a run without a shard). */
   complete: boolean;
   engine: string;
@@ -140,7 +156,7 @@ export async function runExplain(options: ExplainJobOptions): Promise<ExplainSum
   }
   if (resumedChunks > 0) options.onInfo?.(`resuming: ${resumedChunks} of ${chunkCount} chunks already done`);
 
-  const summary: ExplainSummary = { pairs: total, complete: false, engine: '', resumedChunks, seconds: 0 };
+  const summary: ExplainSummary = { pairs: total, explained: 0, complete: false, engine: '', resumedChunks, seconds: 0 };
   if (settledChunks < chunkCount) {
     const modelDir = await resolveModel(options.model);
     const graph = await loadModelGraph(modelDir);
@@ -153,8 +169,7 @@ export async function runExplain(options: ExplainJobOptions): Promise<ExplainSum
     const attributor = await openAttributor(options.method, graph, { kind: options.engine, threads: options.threads, modelDir }, background, options.params);
     summary.engine = attributor.engineName;
     const aligner = info.perCell ? new Aligner(options.alignment) : null;
-    // Test hook: an interruption after this many chunks (the resume tests).
-    const stopAfter = Number(process.env.ATTRAMENT_TEST_STOP_AFTER_CHUNKS) || Infinity;
+    const stopAfter = options.stopAfterChunks ?? Infinity;
     let worst = 0;
     let stdoutHeader = recordStore || options.noRecords ? undefined : tsvHeader;
     options.onProgress?.(processed, total);
@@ -181,8 +196,9 @@ export async function runExplain(options: ExplainJobOptions): Promise<ExplainSum
           stdoutHeader = undefined;
         }
         processed += n;
+        summary.explained += n;
         options.onProgress?.(processed, total);
-        if (i + 1 >= stopAfter) throw new Error(`stopped after chunk ${i + 1} (ATTRAMENT_TEST_STOP_AFTER_CHUNKS)`);
+        if (i + 1 >= stopAfter) throw new ExplainStopped(i + 1);
       };
       let k = -1;
       for await (const pair of readPairs(options.input, rereadOptions(options.read))) {

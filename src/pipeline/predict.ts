@@ -35,6 +35,7 @@ async function* scoreStream(
     options.onProgress?.(done, total);
     batch = [];
   };
+  options.onProgress?.(0, total);
   for await (const pair of readPairs(options.input, rereadOptions(options.read))) {
     batch.push(pair);
     if (batch.length === batchSize) yield* run();

@@ -29,3 +29,18 @@ export function runCli(args: string[], options: { cwd?: string; env?: Record<str
 }
 
 export const projectRoot = root;
+
+/**
+ * Runs `attrament explain ARGS` in this process, through the command's own option parsing, with
+ * job options the command line has no flag for (e.g. `stopAfterChunks`, an interrupted run).
+ * Rejects with the job's error.
+ */
+export async function explainInProcess(args: string[], extra: Partial<import('../../src/pipeline/explain.js').ExplainJobOptions>): Promise<void> {
+  const { explainCommand, explainJobOptions } = await import('../../src/cli/explain.js');
+  const { runExplain } = await import('../../src/pipeline/explain.js');
+  const cmd = explainCommand().exitOverride();
+  cmd.action(async (pairs: string | undefined, o: Record<string, unknown>) => {
+    await runExplain({ ...explainJobOptions(pairs, o), ...extra });
+  });
+  await cmd.parseAsync(args, { from: 'user' });
+}

@@ -1,10 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { AttramentError } from '../../errors.js';
 
 export type TfjsBackendName = 'wasm' | 'cpu';
 
-export class BackendUnavailableError extends Error {
+export class BackendUnavailableError extends AttramentError {
   constructor(
     readonly requested: string,
     readonly active: string | null,
@@ -14,6 +15,7 @@ export class BackendUnavailableError extends Error {
       `TF.js backend '${requested}' could not be started` +
         (active ? ` (TF.js fell back to '${active}')` : '') +
         (detail ? `: ${detail}` : ''),
+      'engine',
     );
     this.name = 'BackendUnavailableError';
   }
