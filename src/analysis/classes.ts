@@ -1,5 +1,6 @@
 import { Xoshiro128 } from '../attribution/random.js';
-import { kmeans, type KMeansOptions } from './kmeans.js';
+import { kmeans, KMEANS_DEFAULTS, type KMeansOptions } from './kmeans.js';
+import { kmeansSklearn } from './kmeans-sklearn.js';
 
 /**
  * Interaction classes (paper §3.3, method.md §5): k-means on the 20-value miRNA importance vectors,
@@ -123,9 +124,14 @@ export interface InteractionClasses {
   iterations: number;
 }
 
-/** The whole analysis on `n` row-major vectors of `dim` values: k-means, ordered, consensus, names. */
+/**
+ * The whole analysis on `n` row-major vectors of `dim` values: k-means (`options.implementation`,
+ * scikit-learn's by default), ordered, consensus, names.
+ */
 export function interactionClasses(vectors: Float64Array | Float32Array, n: number, dim: number, options: KMeansOptions = {}): InteractionClasses {
-  const result = kmeans(vectors, n, dim, options);
+  const implementation = options.implementation ?? KMEANS_DEFAULTS.implementation;
+  if (implementation !== 'sklearn' && implementation !== 'xoshiro') throw new RangeError(`unknown k-means implementation '${String(implementation)}' (sklearn or xoshiro)`);
+  const result = (implementation === 'sklearn' ? kmeansSklearn : kmeans)(vectors, n, dim, options);
   const k = result.centres.length / dim;
   const ordered = orderClasses(result.labels, k);
   const consensus = classConsensus(vectors, ordered.labels, k);

@@ -8,7 +8,16 @@ export interface KMeansOptions {
   tol?: number;
   seed?: number;
   init?: 'k-means++';
+  /**
+   * `sklearn`: scikit-learn 1.2's `KMeans` label for label (NumPy's Mersenne Twister, see
+   * kmeans-sklearn.ts); `xoshiro`: `kmeans` below, the same method on the project's seeded
+   * Xoshiro128 streams. Only `interactionClasses` reads it.
+   */
+  implementation?: KMeansImplementation;
 }
+
+export const KMEANS_IMPLEMENTATIONS = ['sklearn', 'xoshiro'] as const;
+export type KMeansImplementation = (typeof KMEANS_IMPLEMENTATIONS)[number];
 
 export interface KMeansResult {
   /** Cluster of each row, 0 … k−1. */
@@ -21,7 +30,7 @@ export interface KMeansResult {
   iterations: number;
 }
 
-export const KMEANS_DEFAULTS = { k: 5, nInit: 10, maxIter: 300, tol: 1e-4, seed: 42, init: 'k-means++' } as const;
+export const KMEANS_DEFAULTS = { k: 5, nInit: 10, maxIter: 300, tol: 1e-4, seed: 42, init: 'k-means++', implementation: 'sklearn' } as const;
 
 /**
  * k-means as scikit-learn's `KMeans` ran with its defaults when the paper was written
@@ -38,32 +47,14 @@ export const KMEANS_DEFAULTS = { k: 5, nInit: 10, maxIter: 300, tol: 1e-4, seed:
  * - the best of `nInit` runs by inertia.
  * Random numbers come from the project's Xoshiro128 (run `j` draws from stream `j` of `seed`), not
  * NumPy's Mersenne Twister: the same seed gives the same result on every platform, but not
- * sklearn's labels bit for bit.
+ * sklearn's labels bit for bit (`kmeansSklearn` in kmeans-sklearn.ts does that).
  */
 export function kmeans(data: Float64Array | Float32Array, n: number, dim: number, options: KMeansOptions = {}): KMeansResult {
-  // Field by field, so that an option given as undefined takes its default.
-  const k = options.k ?? KMEANS_DEFAULTS.k;
-  const nInit = options.nInit ?? KMEANS_DEFAULTS.nInit;
-  const maxIter = options.maxIter ?? KMEANS_DEFAULTS.maxIter;
-  const tol = options.tol ?? KMEANS_DEFAULTS.tol;
-  const seed = options.seed ?? KMEANS_DEFAULTS.seed;
-  const init = options.init ?? KMEANS_DEFAULTS.init;
-  checkInt('k', k, 1);
-  checkInt('nInit', nInit, 1);
-  checkInt('maxIter', maxIter, 1);
-  checkInt('n', n, 0);
-  checkInt('dim', dim, 1);
-  if (!(tol >= 0)) throw new RangeError(`tol must be ≥ 0, got ${tol}`);
-  if (init !== 'k-means++') throw new RangeError(`unknown init '${String(init)}' (only 'k-means++')`);
-  if (data.length !== n * dim) throw new RangeError(`data has ${data.length} values, expected n × dim = ${n} × ${dim}`);
-  if (n < k) throw new RangeError(`${n} rows cannot make ${k} clusters (need n ≥ k)`);
+  const { k, nInit, maxIter, tol, seed } = kmeansArguments(data, n, dim, options);
 
   // Centred copy, as sklearn does: distances are translation-invariant and come out more precise.
   const mean = new Float64Array(dim);
-  for (let i = 0; i < n * dim; i++) {
-    if (!Number.isFinite(data[i]!)) throw new RangeError(`data row ${Math.floor(i / dim) + 1} has a non-finite value`);
-    mean[i % dim]! += data[i]!;
-  }
+  for (let i = 0; i < n * dim; i++) mean[i % dim]! += data[i]!;
   for (let d = 0; d < dim; d++) mean[d]! /= n;
   const x = new Float64Array(n * dim);
   let variance = 0;
@@ -80,6 +71,30 @@ export function kmeans(data: Float64Array | Float32Array, n: number, dim: number
   }
   for (let c = 0; c < k; c++) for (let d = 0; d < dim; d++) best!.centres[c * dim + d]! += mean[d]!;
   return best!;
+}
+
+/**
+ * The options with their defaults (field by field, so that an option given as undefined takes its
+ * default), checked together with the data's shape: shared by both k-means implementations.
+ */
+export function kmeansArguments(data: Float64Array | Float32Array, n: number, dim: number, options: KMeansOptions): { k: number; nInit: number; maxIter: number; tol: number; seed: number } {
+  const k = options.k ?? KMEANS_DEFAULTS.k;
+  const nInit = options.nInit ?? KMEANS_DEFAULTS.nInit;
+  const maxIter = options.maxIter ?? KMEANS_DEFAULTS.maxIter;
+  const tol = options.tol ?? KMEANS_DEFAULTS.tol;
+  const seed = options.seed ?? KMEANS_DEFAULTS.seed;
+  const init = options.init ?? KMEANS_DEFAULTS.init;
+  checkInt('k', k, 1);
+  checkInt('nInit', nInit, 1);
+  checkInt('maxIter', maxIter, 1);
+  checkInt('n', n, 0);
+  checkInt('dim', dim, 1);
+  if (!(tol >= 0)) throw new RangeError(`tol must be ≥ 0, got ${tol}`);
+  if (init !== 'k-means++') throw new RangeError(`unknown init '${String(init)}' (only 'k-means++')`);
+  if (data.length !== n * dim) throw new RangeError(`data has ${data.length} values, expected n × dim = ${n} × ${dim}`);
+  if (n < k) throw new RangeError(`${n} rows cannot make ${k} clusters (need n ≥ k)`);
+  for (let i = 0; i < n * dim; i++) if (!Number.isFinite(data[i]!)) throw new RangeError(`data row ${Math.floor(i / dim) + 1} has a non-finite value`);
+  return { k, nInit, maxIter, tol, seed };
 }
 
 function checkInt(name: string, value: number, min: number): void {

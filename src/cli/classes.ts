@@ -1,5 +1,5 @@
-import { InvalidArgumentError, Command } from 'commander';
-import { KMEANS_DEFAULTS } from '../analysis/kmeans.js';
+import { InvalidArgumentError, Command, Option } from 'commander';
+import { KMEANS_DEFAULTS, KMEANS_IMPLEMENTATIONS } from '../analysis/kmeans.js';
 import { formatClassesSummary, runClasses } from '../pipeline/classes.js';
 import { info, nonNegativeNumber, positiveInt, warnOnce } from './common.js';
 
@@ -17,6 +17,11 @@ export function classesCommand(): Command {
     )
     .argument('<input>', 'JSON-lines records with mirna_importance (`attrament explain --json --no-matrix`), or with --attributions a pairs file')
     .option('--attributions <file.npy>', 'INPUT is a pairs file and these its attribution matrices [N,50,20] (aligned first, as `align` does)')
+    .addOption(
+      new Option('--kmeans <impl>', "k-means: 'sklearn' = scikit-learn 1.2's KMeans label for label (NumPy's RandomState(seed)); 'xoshiro' = the same method on the project's Xoshiro128 streams")
+        .choices(KMEANS_IMPLEMENTATIONS)
+        .default(KMEANS_DEFAULTS.implementation),
+    )
     .option('--k <n>', 'number of classes', positiveInt, KMEANS_DEFAULTS.k)
     .option('--n-init <n>', 'k-means runs (k-means++ seeds); the one of lowest inertia is kept', positiveInt, KMEANS_DEFAULTS.nInit)
     .option('--max-iter <n>', 'Lloyd iterations per run at most', positiveInt, KMEANS_DEFAULTS.maxIter)
@@ -32,7 +37,7 @@ export function classesCommand(): Command {
       const summary = await runClasses({
         input,
         attributions: o.attributions,
-        kmeans: { k: o.k, nInit: o.nInit, maxIter: o.maxIter, tol: o.tol, seed: o.seed },
+        kmeans: { k: o.k, nInit: o.nInit, maxIter: o.maxIter, tol: o.tol, seed: o.seed, implementation: o.kmeans },
         out: o.out,
         figure: o.figure,
         figureMembers: o.members,

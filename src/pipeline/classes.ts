@@ -1,11 +1,12 @@
 import { readLines } from '../io/lines.js';
 import { InputError } from '../io/errors.js';
+import { UsageError } from '../errors.js';
 import { AtomicWriter } from '../io/atomic.js';
 import { formatTsvRow } from '../io/tsv.js';
 import type { ReadPairsOptions } from '../io/pairs.js';
 import type { AlignmentOptions } from '../alignment/index.js';
 import { Xoshiro128 } from '../attribution/random.js';
-import { KMEANS_DEFAULTS, type KMeansOptions } from '../analysis/kmeans.js';
+import { KMEANS_DEFAULTS, type KMeansImplementation, type KMeansOptions } from '../analysis/kmeans.js';
 import { interactionClasses, sampleMembers, type ClassName } from '../analysis/classes.js';
 import { clusterFigure } from '../render/cluster-figure.js';
 import { renderFigure } from '../render/png.js';
@@ -54,6 +55,8 @@ export interface ClassSummary {
 export interface ClassesSummary {
   pairs: number;
   k: number;
+  /** Which k-means: `sklearn` (scikit-learn 1.2 label for label) or `xoshiro`. */
+  kmeans: KMeansImplementation;
   seed: number;
   inertia: number;
   iterations: number;
@@ -77,8 +80,12 @@ export async function runClasses(options: ClassesJobOptions): Promise<ClassesSum
   const set = options.attributions ? await alignedImportance(options) : await recordImportance(options.input);
   const n = set.pairs.length;
   const k = options.kmeans?.k ?? KMEANS_DEFAULTS.k;
-  if (n < k) throw new Error(`${options.input}: ${n} pair(s), fewer than the ${k} classes asked for`);
+  if (n < k) throw new InputError(options.input, undefined, `${n} pair(s), fewer than the ${k} classes asked for`);
   const seed = options.kmeans?.seed ?? KMEANS_DEFAULTS.seed;
+  const implementation = options.kmeans?.implementation ?? KMEANS_DEFAULTS.implementation;
+  if (implementation === 'sklearn' && !(Number.isInteger(seed) && seed >= 0 && seed <= 0xffffffff)) {
+    throw new UsageError(`--seed ${seed}: scikit-learn's k-means takes a seed 0 … 4294967295 (NumPy's RandomState); --kmeans xoshiro takes any integer`);
+  }
   const result = interactionClasses(set.vectors, n, IMPORTANCE_WIDTH, options.kmeans);
 
   const outputs: [string, string | Uint8Array][] = [];
@@ -105,6 +112,7 @@ export async function runClasses(options: ClassesJobOptions): Promise<ClassesSum
   return {
     pairs: n,
     k,
+    kmeans: implementation,
     seed,
     inertia: result.inertia,
     iterations: result.iterations,
@@ -179,7 +187,7 @@ export async function recordImportance(file: string): Promise<ImportanceSet> {
 /** The summary as text: one line per class with its consensus, position 1 = miRNA 5' end. */
 export function formatClassesSummary(s: ClassesSummary): string {
   const lines = [
-    `${s.pairs} pairs in ${s.k} classes (k-means, seed ${s.seed}: inertia ${s.inertia.toFixed(4)}, ${s.iterations} iterations)`,
+    `${s.pairs} pairs in ${s.k} classes (k-means ${s.kmeans}, seed ${s.seed}: inertia ${s.inertia.toFixed(4)}, ${s.iterations} iterations)`,
     `class  size  share   name          consensus, miRNA positions 1–${IMPORTANCE_WIDTH} (5'→3')`,
   ];
   for (const c of s.classes) {
