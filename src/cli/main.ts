@@ -11,6 +11,7 @@ import { classesCommand } from './classes.js';
 import { viewerCommand } from './viewer.js';
 import { commandLinePairsFile } from './common.js';
 import { compareCommand } from './compare.js';
+import { mutagenesisCommand } from './mutagenesis.js';
 
 export function program(): Command {
   return new Command('attrament')
@@ -25,7 +26,8 @@ export function program(): Command {
     .addCommand(scanCommand())
     .addCommand(classesCommand())
     .addCommand(viewerCommand())
-    .addCommand(compareCommand());
+    .addCommand(compareCommand())
+    .addCommand(mutagenesisCommand());
 }
 
 /**
