@@ -135,10 +135,10 @@ test('CLI: TSV rows per pair × combination, text matrices on stdout, bad names 
   assert.match(text.stdout, /Pearson r between combinations \(60 positions of 3 pairs\)/);
   assert.match(text.stdout, /\[2\] mirbind-cnn\/occlusion/);
   const bad = await runCli(['compare', pairsFile, ...common, '--methods', 'deepshap,shapley']);
-  assert.equal(bad.code, 1);
+  assert.equal(bad.code, 2);
   assert.match(bad.stderr, /^attrament: .*unknown method 'shapley'/m);
   const ext = await runCli(['compare', pairsFile, ...common, '--out', path.join(dir, 'x.csv')]);
-  assert.equal(ext.code, 1);
+  assert.equal(ext.code, 2);
   assert.match(ext.stderr, /expected \.json, \.tsv or \.txt/);
   assert.ok(!(await readdir(dir)).includes('x.csv'));
   assert.equal(outFormatOf('a.TSV'), 'tsv');

@@ -1,3 +1,4 @@
+import { UsageError } from '../errors.js';
 import { Command, Option } from 'commander';
 import { ATTRIBUTION_METHODS, isAttributionMethod, type AttributionMethod } from '../attribution/index.js';
 import { DEFAULT_COMPARE_METHODS, DEFAULT_COMPARE_MODELS, formatCompareText, runCompare } from '../pipeline/compare.js';
@@ -13,7 +14,7 @@ function list(value: string): string[] {
 
 function methodList(value: string): AttributionMethod[] {
   const names = list(value);
-  for (const m of names) if (!isAttributionMethod(m)) throw new Error(`--methods: unknown method '${m}' (known: ${ATTRIBUTION_METHODS.join(', ')})`);
+  for (const m of names) if (!isAttributionMethod(m)) throw new UsageError(`--methods: unknown method '${m}' (known: ${ATTRIBUTION_METHODS.join(', ')})`);
   return names as AttributionMethod[];
 }
 
@@ -41,7 +42,7 @@ export function compareCommand(): Command {
   return cmd.action(async (pairsArg: string | undefined, o) => {
     const input = pairsInput(pairsArg, o);
     const warn = warnOnce();
-    if (!isEngineKind(o.engine)) throw new Error(`--engine ${o.engine}: unknown`);
+    if (!isEngineKind(o.engine)) throw new UsageError(`--engine ${o.engine}: unknown`);
     const started = Date.now();
     const result = await runCompare({
       input,

@@ -1,3 +1,4 @@
+import { UsageError } from '../errors.js';
 import path from 'node:path';
 import type { PairRecord, ReadPairsOptions } from '../io/pairs.js';
 import { readPairs } from '../io/pairs.js';
@@ -142,8 +143,8 @@ export async function positionImportance(
 export async function runCompare(options: CompareJobOptions): Promise<CompareResult> {
   const figure = options.figure ? { file: options.figure, format: figureFormatOf(options.figure) } : undefined;
   if (options.out) outFormatOf(options.out);
-  if (options.models.length === 0) throw new Error('--models: no model named');
-  if (options.methods.length === 0) throw new Error('--methods: no method named');
+  if (options.models.length === 0) throw new UsageError('--models: no model named');
+  if (options.methods.length === 0) throw new UsageError('--methods: no method named');
   const total = await countPairs(options.input, options.read, options.onWarning);
   const pairs: PairRecord[] = [];
   for await (const p of readPairs(options.input, rereadOptions(options.read))) pairs.push(p);
@@ -244,7 +245,7 @@ export function outFormatOf(file: string): CompareFormat {
   if (ext === '.json') return 'json';
   if (ext === '.tsv' || ext === '.tab') return 'tsv';
   if (ext === '.txt') return 'text';
-  throw new Error(`--out ${file}: expected .json, .tsv or .txt`);
+  throw new UsageError(`--out ${file}: expected .json, .tsv or .txt`);
 }
 
 /** The TSV table's columns: one row per pair × combination. */

@@ -1,3 +1,4 @@
+import { UsageError } from '../errors.js';
 import path from 'node:path';
 import { readLines } from '../io/lines.js';
 import { splitDelimited } from '../io/delimited.js';
@@ -217,7 +218,7 @@ export async function runMutagenesis(options: MutagenesisJobOptions): Promise<Mu
   if (options.out) mutagenesisFormatOf(options.out);
   const method = options.method ?? 'deepshap';
   const info = ATTRIBUTION_METHOD_INFO[method];
-  if (!info.perCell) throw new Error(`--method ${method}: the alignment needs a per-cell method (ISM Full is computed anyway)`);
+  if (!info.perCell) throw new UsageError(`--method ${method}: the alignment needs a per-cell method (ISM Full is computed anyway)`);
   const runs = options.runs ?? DEFAULT_RUNS;
   const backgroundSize = options.backgroundSize ?? DEFAULT_BACKGROUND_SIZE;
   const seed = options.seed ?? 0;
@@ -351,7 +352,7 @@ export function mutagenesisFormatOf(file: string): MutagenesisFormat {
   if (ext === '.json') return 'json';
   if (ext === '.tsv' || ext === '.tab') return 'tsv';
   if (ext === '.txt') return 'text';
-  throw new Error(`--out ${file}: expected .json, .tsv or .txt`);
+  throw new UsageError(`--out ${file}: expected .json, .tsv or .txt`);
 }
 
 /** TSV: one row per pair × position group (1–10, 3'). */
