@@ -14,7 +14,7 @@ import { authorsShaps, CELLS, paperBackground, resnetGraph } from '../test/helpe
 export async function benchDeepShapParity(count?: number): Promise<void> {
   const { pairs, x, shaps: gold } = await authorsShaps(0, count);
   const n = pairs.length;
-  const engine = new OrtDeepShapEngine(await resnetGraph(), { threads: 2 });
+  const engine = await OrtDeepShapEngine.create(await resnetGraph(), { threads: 2 });
   await engine.setBackground(await paperBackground(), 100);
   const t = performance.now();
   const r = await deepShap(engine, x, n, {

@@ -46,7 +46,7 @@ export async function benchDeepShap(pairCount = Number(process.env.ATTRAMENT_BEN
   console.log(`DeepSHAP, miRBind ResNet, 100 background rows, ${pairCount} pairs (CLASH rows 18000-${18000 + pairCount - 1}); load average ${os.loadavg().map((v) => v.toFixed(2)).join(' ')}`);
   for (const [name, options] of Object.entries(variants)) {
     for (const threads of [1, 2]) {
-      const engine = new OrtDeepShapEngine(model, { ...options, threads });
+      const engine = await OrtDeepShapEngine.create(model, { ...options, threads });
       let t = performance.now();
       await engine.setBackground(background, 100);
       const setup = performance.now() - t;

@@ -20,7 +20,7 @@ test('ResNet DeepSHAP matches the authors on CLASH rows 18000-18019', async () =
   const n = 20;
   const { x, shaps: gold, shape } = await authorsShaps(0, n);
   assert.deepEqual(shape, [513, 50, 20]);
-  const engine = new OrtDeepShapEngine(await resnetGraph(), { threads: 2 });
+  const engine = await OrtDeepShapEngine.create(await resnetGraph(), { threads: 2 });
   await engine.setBackground(await paperBackground(), 100);
   const warnings: string[] = [];
   const result = await deepShap(engine, x, n, { chunkSize: 8, onWarning: (m) => warnings.push(m) });
@@ -47,7 +47,7 @@ test('CNN DeepSHAP (LeakyReLU, max-pool, sigmoid) agrees with a float64 computat
   const model = await cnnGraph();
   const bg = await paperBackground();
   const x = encodePairs([rows[SHAPS_FIRST_ROW]!, rows[SHAPS_FIRST_ROW + 2]!]);
-  const fast = new OrtDeepShapEngine(model, { threads: 2 });
+  const fast = await OrtDeepShapEngine.create(model, { threads: 2 });
   await fast.setBackground(bg, 100);
   const got = await fast.explain(x, 2);
   await fast.dispose();
@@ -69,7 +69,7 @@ test('ResNet: the literal SHAP rule (Abs/Less/Where) and the IsNaN form give the
   const x = encodePairs([rows[SHAPS_FIRST_ROW + 5]!]);
   const out = [];
   for (const rescale of ['where', 'nan'] as const) {
-    const e = new OrtDeepShapEngine(model, { threads: 2, rescale, foldBatchNorm: rescale === 'nan' });
+    const e = await OrtDeepShapEngine.create(model, { threads: 2, rescale, foldBatchNorm: rescale === 'nan' });
     await e.setBackground(bg, 16);
     out.push(await e.explain(x, 1));
     await e.dispose();

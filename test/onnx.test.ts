@@ -1,12 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildModelGraph, UnsupportedLayerError, type ModelGraph } from '../src/model/graph.js';
-import { OrtEngine, deepShapOnnx, gradientOnnx, tfPadding } from '../src/model/onnx/index.js';
+import { OrtDeepShapEngine, OrtEngine, deepShapOnnx, gradientOnnx, tfPadding } from '../src/model/onnx/index.js';
+import type { DeepShapResult } from '../src/model/engine.js';
 import { permute } from '../src/model/onnx/forward.js';
 import { ReferenceDeepShapEngine } from '../src/attribution/deepshap-reference.js';
 import { encodePairs } from '../src/encoding/index.js';
 import { pearson } from '../src/analysis/index.js';
-import { cnnGraph as cnn, KNOWN_MIRNA, KNOWN_P1, KNOWN_TARGET, resnetGraph as resnet } from './helpers/clash.js';
+import { cnnGraph as cnn, KNOWN_MIRNA, KNOWN_P1, KNOWN_TARGET, paperBackground, resnetGraph as resnet } from './helpers/clash.js';
 
 test('TF SAME padding puts the odd pixel at the bottom/right', () => {
   assert.deepEqual(tfPadding(50, 3, 2, 'same'), [0, 1, 25]);
@@ -100,4 +101,25 @@ test('a layer the ONNX builders cannot handle is an UnsupportedLayerError naming
     },
   };
   assert.throws(() => buildModelGraph(json, new Map()), (e: unknown) => e instanceof UnsupportedLayerError && /my_lstm/.test(e.message) && /LSTM/.test(e.message));
+});
+
+test('onnxruntime-web (wasm, here in Node) runs the same graphs: the CLI\'s scores and DeepSHAP to 1e-5', async () => {
+  const model = await resnet();
+  const background = await paperBackground(16);
+  const x = encodePairs([{ miRNA: KNOWN_MIRNA, target: KNOWN_TARGET }]);
+  const results = [];
+  for (const runtime of ['node', 'web'] as const) {
+    const e = await OrtDeepShapEngine.create(model, { runtime, threads: 1 });
+    assert.equal(e.name, `onnxruntime-${runtime}`, 'the runtime names the engine');
+    await e.setBackground(background, 16);
+    results.push(await e.explain(x, 1));
+    await e.dispose();
+  }
+  const [native, wasm] = results as [DeepShapResult, DeepShapResult];
+  assert.ok(Math.abs(wasm.scores[0]! - KNOWN_P1) < 1e-5, `p1 on onnxruntime-web ${wasm.scores[0]}`);
+  assert.ok(Math.abs(wasm.expectedValue - native.expectedValue) < 1e-6, 'same expected value');
+  let maxDiff = 0;
+  for (let i = 0; i < 1000; i++) maxDiff = Math.max(maxDiff, Math.abs(wasm.attributions[i]! - native.attributions[i]!));
+  assert.ok(maxDiff < 1e-5, `DeepSHAP on onnxruntime-web within 1e-5 of onnxruntime-node (max |Δ| ${maxDiff})`);
+  assert.ok(native.attributions.some((v) => Math.abs(v) > 1e-3), 'attributions are not all zero');
 });

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Page } from 'playwright-core';
 import { runCli } from './helpers/cli.js';
-import { requireChromium, saveScreenshot, withChromiumPage } from './helpers/chromium.js';
+import { requireChromium, saveScreenshot, withChromiumPage, type SVGGraphicsLike } from './helpers/chromium.js';
 import { buildReport, duplexText, topPositions, type ReportItem } from '../src/render/index.js';
 import { packageRoot } from '../src/paths.js';
 import { MIRNA, TARGET, bindingMatrix, count, fixtureAlignment, fixtureAttributions } from './render-fixtures.js';
@@ -119,7 +119,7 @@ test('report in headless Chromium: no errors, sortable table, rows jump to detai
         assert.equal(await page.locator('section.pair').nth(i).locator('svg').count(), n, `SVGs in pair ${i + 1}`);
       }
       // every inline SVG has a size: it parsed as SVG, not as unknown HTML
-      const sizes = await page.locator('section.pair svg').evaluateAll((els) => els.map((e) => (e as SVGSVGElement).getBBox().width));
+      const sizes = await page.locator('section.pair svg').evaluateAll((els) => els.map((e) => (e as unknown as SVGGraphicsLike).getBBox().width));
       assert.ok(sizes.every((w) => w > 100), `SVG widths ${sizes.join(',')}`);
       assert.equal(await page.locator('section.pair').first().locator('svg .glyph.target').count(), 56);
 
@@ -134,10 +134,10 @@ test('report in headless Chromium: no errors, sortable table, rows jump to detai
       assert.deepEqual(await ids(), ['miR-21', 'let-7 <b>&"site"', '3'], '8mer, offset 6mer, none');
 
       await page.locator('#pair-table tbody tr', { hasText: 'miR-21' }).click();
-      assert.equal(await page.evaluate(() => location.hash), '#pair-2');
+      assert.equal(await page.evaluate('location.hash'), '#pair-2');
       const top = await page.locator('#pair-2').evaluate((e) => e.getBoundingClientRect().top);
       assert.ok(Math.abs(top) < 5, `section scrolled to the top (at ${top})`);
-      await page.evaluate(() => window.scrollTo(0, 0));
+      await page.evaluate('window.scrollTo(0, 0)');
     });
   });
 });

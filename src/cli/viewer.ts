@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { InvalidArgumentError, Command } from 'commander';
-import { startViewer } from '../pipeline/viewer.js';
+import { startViewer } from '../viewer/server.js';
 import { warnOnce } from './common.js';
 
 function port(value: string): number {

@@ -1,11 +1,11 @@
 /**
- * The one interface every numeric engine implements (TF.js wasm/cpu, onnxruntime-node, and in the
- * browser TF.js or onnxruntime-web). Inputs are batches of binding matrices, float32, NHWC
+ * The one interface every numeric engine implements (onnxruntime-node in Node, onnxruntime-web in
+ * a browser; the same ONNX graphs on both). Inputs are batches of binding matrices, float32, NHWC
  * `[n, 50, 20, 1]` flattened; "score" is always the explained output unit (p1 of the 2-class
  * softmax = "binds", or the single sigmoid output).
  */
 export interface ScoreEngine {
-  /** e.g. `onnxruntime-node`, `tfjs-wasm`. */
+  /** `onnxruntime-node` or `onnxruntime-web`. */
   readonly name: string;
   /** Scores of `n` inputs. */
   predict(x: Float32Array, n: number): Promise<Float32Array>;
@@ -31,6 +31,8 @@ export interface DeepShapResult {
 
 export interface DeepShapEngine {
   readonly name: string;
+  /** Threads the engine computes on, where it knows. */
+  readonly threads?: number;
   /** Background rows `[nb, 50, 20, 1]`; their forward activations are computed once here. */
   setBackground(background: Float32Array, nb: number): Promise<void>;
   /** DeepSHAP (DeepLIFT rescale, SHAP's softmax rule) of `n` inputs against the background. */

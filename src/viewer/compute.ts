@@ -1,10 +1,11 @@
 /**
- * What the viewer computes for one pair, with the library's own code (the CLI's engines, aligner,
- * site rules, duplex text and figures). Nothing here touches the DOM or Node: the browser app
- * calls it, and so can a test in Node.
+ * What the viewer computes for one pair, with the library's own code (the CLI's ONNX DeepSHAP
+ * graphs, here on onnxruntime-web; the DeepSHAP front door; aligner, site rules, duplex text and
+ * figures). Nothing here touches the DOM or Node: the browser app calls it (in the page or a Web
+ * Worker), and so can a test in Node.
  */
-import { buildModelGraph, decodeWeights, type ModelGraph, type WeightsManifestGroup } from '../model/graph.js';
-import { TfjsDeepShapEngine } from '../model/tfjs-graph/deepshap.js';
+import type { DeepShapEngine } from '../model/engine.js';
+import { deepShap } from '../attribution/deepshap.js';
 import { encodePairs, type SequencePair } from '../encoding/index.js';
 import { Aligner, alignedRegions, formatDuplex, siteType, type AlignmentResult, type SiteType } from '../alignment/index.js';
 import { pairFigure } from '../render/figures.js';
@@ -15,6 +16,8 @@ export interface SessionInfo {
   model: string;
   /** Where the page reads `model.json` and its shards. */
   modelUrl: string;
+  /** Where the page reads onnxruntime-web's `.mjs` and `.wasm` files (`/ort/`). */
+  ortUrl: string;
   /** The background rows (the paper's 100 CLASH pairs by default) and their description. */
   background: SequencePair[];
   backgroundDescription: string;
@@ -22,38 +25,8 @@ export interface SessionInfo {
   examples: Array<SequencePair & { id?: string }>;
 }
 
-type Fetch = (url: string) => Promise<{ ok: boolean; status: number; statusText: string; arrayBuffer(): Promise<ArrayBuffer> }>;
-
-async function fetchBytes(fetchFn: Fetch, url: string): Promise<ArrayBuffer> {
-  const response = await fetchFn(url);
-  if (!response.ok) throw new Error(`${url}: HTTP ${response.status} ${response.statusText}`);
-  return response.arrayBuffer();
-}
-
-function concatBuffers(parts: ArrayBuffer[]): ArrayBuffer {
-  if (parts.length === 1) return parts[0]!;
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
-  let offset = 0;
-  for (const p of parts) {
-    out.set(new Uint8Array(p), offset);
-    offset += p.byteLength;
-  }
-  return out.buffer;
-}
-
-/**
- * The model graph from a TF.js layers model served at `modelJsonUrl`: the same decoding and graph
- * building as `loadModelGraph`, over HTTP instead of the file system (shards of a group are
- * concatenated, as TF.js does).
- */
-export async function fetchModelGraph(modelJsonUrl: string, fetchFn: Fetch = fetch): Promise<ModelGraph> {
-  const modelJson = JSON.parse(new TextDecoder().decode(await fetchBytes(fetchFn, modelJsonUrl)));
-  const manifest: WeightsManifestGroup[] = modelJson.weightsManifest ?? [];
-  const groupData = await Promise.all(
-    manifest.map(async (group) => concatBuffers(await Promise.all(group.paths.map((p) => fetchBytes(fetchFn, new URL(p, modelJsonUrl).href))))),
-  );
-  return buildModelGraph(modelJson, decodeWeights(manifest, groupData));
-}
+/** The model graph over HTTP, and the browser's DeepSHAP engine (onnxruntime-web): `src/model/web.ts`. */
+export { fetchModelGraph, createBrowserEngine, type BrowserEngineOptions } from '../model/web.js';
 
 /** A sequence as typed, checked with the pair readers' rules; `message` names the problem. */
 export { checkSequence, type SequenceCheck as CheckedSequence } from '../io/sequence.js';
@@ -76,6 +49,33 @@ export interface PairResult {
   figures: { alignment: string; mirnaImportance: string; heatmap: string };
   /** Time spent in DeepSHAP (score included) and in the alignment and figures. */
   timings: { deepshapMs: number; alignMs: number };
+  /** The engine that computed it (`onnxruntime-web`) and its thread count. */
+  engine: { name: string; threads: number };
+  /** The front door's additivity warning, when |additivity error| is over SHAP's tolerance. */
+  warning?: string;
+}
+
+/** What the page exposes of the last result as `window.attramentResult` (for tests, or a curious user in the console). */
+export interface ExposedResult {
+  miRNA: string;
+  target: string;
+  score: number;
+  expectedValue: number;
+  additivityError: number;
+  siteType: string;
+  sitePosition: number | null;
+  regions: string;
+  alignedTarget: string;
+  alignedMirna: string;
+  /** Per miRNA position (5'→3', zero-padded to 20), from the alignment. */
+  mirnaImportance: number[];
+  duplex: string;
+  /** `[50 × 20]` row-major. */
+  attributions: number[];
+  backgroundRows: number;
+  timings: PairResult['timings'] & { sincePageStartMs: number };
+  /** The engine (`onnxruntime-web`) and the threads it ran on. */
+  engine: PairResult['engine'];
 }
 
 /** The figures of the `figure` command for one explained pair (same options and titles). */
@@ -89,20 +89,20 @@ function pairFigures(miRNA: string, target: string, attributions: Float32Array, 
 }
 
 /**
- * One model and background, explained pair after pair: DeepSHAP on TF.js (the wasm backend in a
- * browser), then the attribution alignment with the CLI's defaults.
+ * One engine and background, explained pair after pair: DeepSHAP through the front door (on
+ * onnxruntime-web in a browser, see `createBrowserEngine`), then the attribution alignment with
+ * the CLI's defaults. The session owns the engine from `open` on and disposes of it.
  */
 export class ViewerSession {
   private readonly aligner = new Aligner();
   private backgroundRows = 0;
 
   private constructor(
-    private readonly engine: TfjsDeepShapEngine,
+    private readonly engine: DeepShapEngine,
     private readonly background: readonly SequencePair[],
   ) {}
 
-  static async open(graph: ModelGraph, background: readonly SequencePair[], rows = background.length): Promise<ViewerSession> {
-    const engine = await TfjsDeepShapEngine.create(graph);
+  static async open(engine: DeepShapEngine, background: readonly SequencePair[], rows = background.length): Promise<ViewerSession> {
     const session = new ViewerSession(engine, background);
     try {
       await session.useBackgroundRows(rows);
@@ -131,7 +131,8 @@ export class ViewerSession {
   /** Explains one pair of checked (normalised) sequences. */
   async explain(miRNA: string, target: string): Promise<PairResult> {
     const t0 = performance.now();
-    const r = await this.engine.explain(encodePairs([{ miRNA, target }]), 1);
+    let warning: string | undefined;
+    const r = await deepShap(this.engine, encodePairs([{ miRNA, target }]), 1, { onWarning: (message) => (warning = message) });
     const t1 = performance.now();
     const attributions = r.attributions;
     const alignment = this.aligner.align(miRNA, target, attributions);
@@ -151,6 +152,8 @@ export class ViewerSession {
       duplex,
       figures,
       timings: { deepshapMs: t1 - t0, alignMs: t2 - t1 },
+      engine: { name: this.engine.name, threads: this.engine.threads ?? 1 },
+      ...(warning !== undefined ? { warning } : {}),
     };
   }
 

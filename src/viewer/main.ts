@@ -1,28 +1,8 @@
 /**
  * The viewer's browser app: loads the model and background from the server, then explains the
- * pair in the form with {@link ViewerSession} (TF.js wasm, in this page) and shows the result.
+ * pair in the form with {@link ViewerSession} (onnxruntime-web, in this page) and shows the result.
  */
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { checkSequence, fetchModelGraph, ViewerSession, type PairResult, type SessionInfo } from './compute.js';
-
-/** What a test (or a curious user, in the console) reads of the last result. */
-interface ExposedResult {
-  miRNA: string;
-  target: string;
-  score: number;
-  expectedValue: number;
-  additivityError: number;
-  siteType: string;
-  sitePosition: number | null;
-  regions: string;
-  alignedTarget: string;
-  alignedMirna: string;
-  duplex: string;
-  /** `[50 × 20]` row-major. */
-  attributions: number[];
-  backgroundRows: number;
-  timings: PairResult['timings'] & { sincePageStartMs: number };
-}
+import { checkSequence, createBrowserEngine, ViewerSession, type ExposedResult, type PairResult, type SessionInfo } from './compute.js';
 
 declare global {
   interface Window {
@@ -86,7 +66,7 @@ function show(r: PairResult, rows: number, sincePageStartMs: number): void {
   byId('regions').textContent = r.regions;
   byId('expected').textContent = `${formatScore(r.expectedValue)} (mean score of ${rows} background rows)`;
   byId('additivity').textContent = r.additivityError.toExponential(2);
-  byId('timing').textContent = `in this browser: DeepSHAP ${(r.timings.deepshapMs / 1000).toFixed(2)} s, alignment and figures ${(r.timings.alignMs / 1000).toFixed(2)} s`;
+  byId('timing').textContent = `in this browser: DeepSHAP ${(r.timings.deepshapMs / 1000).toFixed(2)} s (${r.engine.threads} thread${r.engine.threads === 1 ? '' : 's'}), alignment and figures ${(r.timings.alignMs / 1000).toFixed(2)} s`;
   byId('duplex').textContent = r.duplex;
   // Markup from the library's SVG builder, which escapes all text; the sequences are ACGTN anyway.
   byId('figure-alignment').innerHTML = r.figures.alignment;
@@ -104,10 +84,12 @@ function show(r: PairResult, rows: number, sincePageStartMs: number): void {
     regions: r.regions,
     alignedTarget: r.alignment.alignedTarget,
     alignedMirna: r.alignment.alignedMirna,
+    mirnaImportance: r.alignment.mirnaImportance,
     duplex: r.duplex,
     attributions: Array.from(r.attributions),
     backgroundRows: rows,
     timings: { ...r.timings, sincePageStartMs },
+    engine: r.engine,
   };
 }
 
@@ -171,13 +153,14 @@ async function start(): Promise<void> {
     const response = await fetch('/session.json');
     if (!response.ok) throw new Error(`/session.json: HTTP ${response.status}`);
     const info = (await response.json()) as SessionInfo;
-    byId('settings').textContent = `model ${info.model} · DeepSHAP on TF.js wasm, computed in this browser · background: ${info.backgroundDescription}`;
     fillExamples(info);
     fillBackgroundChoices(info);
-    // The server hands out TF.js's .wasm files; the single-threaded SIMD build needs no cross-origin isolation.
-    setWasmPaths('/wasm/');
-    const graph = await fetchModelGraph(new URL(info.modelUrl, location.href).href);
-    session = await ViewerSession.open(graph, info.background);
+    // The server hands out onnxruntime-web's files at /ort/, and its COOP/COEP headers make the
+    // page cross-origin isolated, so the wasm build runs on every core.
+    const engine = await createBrowserEngine(new URL(info.modelUrl, location.href).href, { wasmPaths: new URL(info.ortUrl, location.href).href });
+    byId('settings').textContent =
+      `model ${info.model} · DeepSHAP on onnxruntime-web (wasm, ${engine.runtime.threads} thread${engine.runtime.threads === 1 ? '' : 's'}), computed in this browser · background: ${info.backgroundDescription}`;
+    session = await ViewerSession.open(engine, info.background);
     setState('ready', 'Ready: enter a pair (or pick an example) and press Explain.');
   } catch (e) {
     setState('error', `Could not start: ${errorMessage(e)}`);

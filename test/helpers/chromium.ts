@@ -9,6 +9,14 @@ export const CHROMIUM = process.env.ATTRAMENT_CHROMIUM ?? '/usr/bin/chromium';
 
 const HEADLESS_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
+/**
+ * What the tests read of an SVG element in the page. Test code is compiled without the DOM lib
+ * (only the viewer's tsconfig has it), so page-side types are spelled out where needed.
+ */
+export interface SVGGraphicsLike {
+  getBBox(): { width: number; height: number };
+}
+
 /** Fails the test, saying how to get Chromium, when it is not there. */
 export function requireChromium(): void {
   assert.ok(existsSync(CHROMIUM), `Chromium not found at ${CHROMIUM}: install it (Debian: apt-get install -y chromium) or set ATTRAMENT_CHROMIUM`);

@@ -1,29 +1,18 @@
 /**
- * onnxruntime-node engines built from a `ModelGraph`: `OrtEngine` (scores and plain input
+ * ONNX Runtime engines built from a `ModelGraph`: `OrtEngine` (scores and plain input
  * gradients) and `OrtDeepShapEngine` (DeepSHAP against a fixed background, one ONNX graph that
  * runs x's forward pass, the pairwise multipliers against all B background rows, the backward
- * pass and φ = mean_b M_b ⊙ (x − r_b)).
+ * pass and φ = mean_b M_b ⊙ (x − r_b)). The same graphs run on onnxruntime-node in Node and on
+ * onnxruntime-web in a browser (`runtime.ts` chooses).
  */
-import * as ort from 'onnxruntime-node';
+import { onnxRuntime, type OnnxRuntime, type OrtSession, type OrtTensor, type RuntimeOptions, type SessionTuning } from './runtime.js';
 import { checkSamples, type ModelGraph } from '../graph.js';
 import type { DeepShapEngine, DeepShapResult, GradientEngine } from '../engine.js';
 import { emitBackward, type BackgroundFeed, type BackwardOptions } from './backward.js';
 import { emitForward, emitScore, nchwDims, permute } from './forward.js';
 import { OnnxGraph, int, ints } from './proto.js';
 
-export interface OrtOptions {
-  /** onnxruntime intra-op threads (default 2). */
-  threads?: number;
-  /** onnxruntime graph optimization level (default `all`, which includes the NCHWc conv layout). */
-  optimization?: 'basic' | 'extended' | 'all';
-  /**
-   * Let idle intra-op threads spin-wait (onnxruntime's own default). Off by default here: on a
-   * busy 2-core machine spinning threads steal the cores the work needs (see docs/engines.md).
-   */
-  spinning?: boolean;
-  /** Any further onnxruntime session options (e.g. `enableProfiling`), applied last. */
-  session?: ort.InferenceSession.SessionOptions;
-}
+export interface OrtOptions extends RuntimeOptions, SessionTuning {}
 
 export interface OrtDeepShapOptions extends OrtOptions, BackwardOptions {
   /** Explained inputs per graph run (default 1: a batch of B pairs is already large). */
@@ -33,17 +22,6 @@ export interface OrtDeepShapOptions extends OrtOptions, BackwardOptions {
    * multiplier tensors nearer the cache; φ is the size-weighted mean over the groups.
    */
   backgroundPerRun?: number;
-}
-
-function sessionOptions(options: OrtOptions): ort.InferenceSession.SessionOptions {
-  return {
-    intraOpNumThreads: options.threads ?? 2,
-    interOpNumThreads: 1,
-    graphOptimizationLevel: options.optimization ?? 'all',
-    executionMode: 'sequential',
-    extra: { session: { intra_op: { allow_spinning: options.spinning ? '1' : '0' } } },
-    ...options.session,
-  };
 }
 
 /** The forward graph: `x` `[n, ...inputShape]` → `score` `[n]`, plus `tap_<node>` outputs. */
@@ -91,19 +69,20 @@ export function deepShapOnnx(model: ModelGraph, B: number, options: BackwardOpti
 
 /** Runs `x` through a session in batches of at most `batch` rows, concatenating `names`. */
 async function runBatched(
-  session: ort.InferenceSession,
+  rt: OnnxRuntime,
+  session: OrtSession,
   x: Float32Array,
   n: number,
   inputShape: number[],
   batch: number,
   names: string[],
-  extra: Record<string, ort.Tensor> = {},
+  extra: Record<string, OrtTensor> = {},
 ): Promise<Map<string, Float32Array>> {
   const size = inputShape.reduce((a, b) => a * b, 1);
   const parts = new Map<string, Float32Array[]>(names.map((k) => [k, []]));
   for (let s = 0; s < n; s += batch) {
     const m = Math.min(batch, n - s);
-    const input = new ort.Tensor('float32', x.subarray(s * size, (s + m) * size), [m, ...inputShape]);
+    const input = new rt.ort.Tensor('float32', x.subarray(s * size, (s + m) * size), [m, ...inputShape]);
     const out = await session.run({ x: input, ...extra }, names);
     for (const k of names) parts.get(k)!.push(out[k]!.data as Float32Array);
   }
@@ -121,20 +100,24 @@ async function runBatched(
 }
 
 export class OrtEngine implements GradientEngine {
-  readonly name = 'onnxruntime-node';
+  readonly name: string;
   private constructor(
     readonly model: ModelGraph,
-    private forward: ort.InferenceSession,
-    private grad: ort.InferenceSession,
-  ) {}
+    readonly runtime: OnnxRuntime,
+    private forward: OrtSession,
+    private grad: OrtSession,
+  ) {
+    this.name = runtime.name;
+  }
 
   static async create(model: ModelGraph, options: OrtOptions = {}): Promise<OrtEngine> {
-    const so = sessionOptions(options);
+    const rt = await onnxRuntime(options);
+    const so = rt.sessionOptions(options);
     const [f, g] = await Promise.allSettled([
-      ort.InferenceSession.create(forwardOnnx(model), so),
-      ort.InferenceSession.create(gradientOnnx(model), so),
+      rt.ort.InferenceSession.create(forwardOnnx(model), so),
+      rt.ort.InferenceSession.create(gradientOnnx(model), so),
     ]);
-    if (f.status === 'fulfilled' && g.status === 'fulfilled') return new OrtEngine(model, f.value, g.value);
+    if (f.status === 'fulfilled' && g.status === 'fulfilled') return new OrtEngine(model, rt, f.value, g.value);
     // One session may have started: release it rather than leave it to the garbage collector.
     await Promise.all([f, g].map((r) => (r.status === 'fulfilled' ? r.value.release() : undefined)));
     throw f.status === 'rejected' ? f.reason : (g as PromiseRejectedResult).reason;
@@ -142,13 +125,13 @@ export class OrtEngine implements GradientEngine {
 
   async predict(x: Float32Array, n: number): Promise<Float32Array> {
     checkSamples(this.model, x, n);
-    return (await runBatched(this.forward, x, n, this.model.inputShape, 256, ['score'])).get('score')!;
+    return (await runBatched(this.runtime, this.forward, x, n, this.model.inputShape, 256, ['score'])).get('score')!;
   }
 
   async gradient(x: Float32Array, n: number): Promise<{ scores: Float32Array; gradients: Float32Array }> {
     checkSamples(this.model, x, n);
     // Smaller batches than predict: the backward pass keeps every activation alive.
-    const out = await runBatched(this.grad, x, n, this.model.inputShape, 64, ['score', 'grad']);
+    const out = await runBatched(this.runtime, this.grad, x, n, this.model.inputShape, 64, ['score', 'grad']);
     return { scores: out.get('score')!, gradients: out.get('grad')! };
   }
 
@@ -213,52 +196,60 @@ function backgroundFeed(model: ModelGraph, f: BackgroundFeed, taps: Map<number, 
 }
 
 interface BackgroundGroup {
-  session: ort.InferenceSession;
-  feeds: Record<string, ort.Tensor>;
+  session: OrtSession;
+  feeds: Record<string, OrtTensor>;
   rows: number;
 }
 
 export class OrtDeepShapEngine implements DeepShapEngine {
-  readonly name = 'onnxruntime-node';
+  readonly name: string;
   private groups: BackgroundGroup[] = [];
   private B = 0;
   private expected = 0;
 
-  constructor(
+  private constructor(
     readonly model: ModelGraph,
+    readonly runtime: OnnxRuntime,
     readonly options: OrtDeepShapOptions = {},
-  ) {}
+  ) {
+    this.name = runtime.name;
+  }
 
   static async create(model: ModelGraph, options: OrtDeepShapOptions = {}): Promise<OrtDeepShapEngine> {
-    return new OrtDeepShapEngine(model, options);
+    return new OrtDeepShapEngine(model, await onnxRuntime(options), options);
   }
 
   get expectedValue(): number {
     return this.expected;
   }
 
+  get threads(): number {
+    return this.runtime.threads;
+  }
+
   async setBackground(background: Float32Array, nb: number): Promise<void> {
     checkSamples(this.model, background, nb, 'background');
     if (nb < 1) throw new Error('the background needs at least one row');
     await this.releaseGroups();
-    const so = sessionOptions(this.options);
+    const rt = this.runtime;
+    const so = rt.sessionOptions(this.options);
     const groupCount = Math.ceil(nb / Math.max(1, Math.min(nb, this.options.backgroundPerRun ?? 50)));
     const sizes = Array.from({ length: groupCount }, (_, k) => Math.floor(nb / groupCount) + (k < nb % groupCount ? 1 : 0));
-    const graphs = new Map<number, { session: ort.InferenceSession; feeds: BackgroundFeed[] }>();
+    const graphs = new Map<number, { session: OrtSession; feeds: BackgroundFeed[] }>();
     try {
       for (const size of new Set(sizes)) {
         const { bytes, feeds } = deepShapOnnx(this.model, size, this.options);
-        graphs.set(size, { session: await ort.InferenceSession.create(bytes, so), feeds });
+        graphs.set(size, { session: await rt.ort.InferenceSession.create(bytes, so), feeds });
       }
       const feeds = graphs.get(sizes[0]!)!.feeds;
       const { scores, taps } = await this.backgroundTaps(feeds, background, nb, so);
       const whole = feeds.map((f) => ({ f, data: backgroundFeed(this.model, f, taps, background, nb) }));
       let first = 0;
       for (const size of sizes) {
-        const groupFeeds: Record<string, ort.Tensor> = {};
+        const groupFeeds: Record<string, OrtTensor> = {};
         for (const { f, data } of whole) {
           const per = data.length / nb;
-          groupFeeds[f.name] = new ort.Tensor('float32', data.subarray(first * per, (first + size) * per), [1, size, ...f.dims]);
+          groupFeeds[f.name] = new rt.ort.Tensor('float32', data.subarray(first * per, (first + size) * per), [1, size, ...f.dims]);
         }
         this.groups.push({ session: graphs.get(size)!.session, feeds: groupFeeds, rows: size });
         first += size;
@@ -283,7 +274,7 @@ export class OrtDeepShapEngine implements DeepShapEngine {
     feeds: BackgroundFeed[],
     background: Float32Array,
     nb: number,
-    so: ort.InferenceSession.SessionOptions,
+    so: ReturnType<OnnxRuntime['sessionOptions']>,
   ): Promise<{ scores: Float32Array; taps: Map<number, Float32Array> }> {
     const tapIds = new Set<number>();
     for (const f of feeds) {
@@ -292,9 +283,9 @@ export class OrtDeepShapEngine implements DeepShapEngine {
       if (f.kind === 'out' || f.kind === 'fa' || f.kind === 'dfa') tapIds.add(f.node);
     }
     const ids = [...tapIds];
-    const session = await ort.InferenceSession.create(forwardOnnx(this.model, ids), so);
+    const session = await this.runtime.ort.InferenceSession.create(forwardOnnx(this.model, ids), so);
     try {
-      const out = await runBatched(session, background, nb, this.model.inputShape, 128, ['score', ...ids.map((t) => `tap_${t}`)]);
+      const out = await runBatched(this.runtime, session, background, nb, this.model.inputShape, 128, ['score', ...ids.map((t) => `tap_${t}`)]);
       return { scores: out.get('score')!, taps: new Map(ids.map((t) => [t, out.get(`tap_${t}`)!])) };
     } finally {
       await session.release();
@@ -309,7 +300,7 @@ export class OrtDeepShapEngine implements DeepShapEngine {
     let phi: Float32Array | null = null;
     let scores: Float32Array | null = null;
     for (const group of this.groups) {
-      const out = await runBatched(group.session, x, n, this.model.inputShape, per, ['phi', 'score'], group.feeds);
+      const out = await runBatched(this.runtime, group.session, x, n, this.model.inputShape, per, ['phi', 'score'], group.feeds);
       const part = out.get('phi')!;
       if (!phi) {
         phi = this.groups.length === 1 ? part : part.map((v) => (v * group.rows) / this.B);

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -9,9 +9,9 @@ import type { Plugin } from 'esbuild';
 import { readPairsArray } from '../io/pairs.js';
 import { resolveModel } from '../model/resolve.js';
 import { packageRoot } from '../paths.js';
-import { viewerPage } from '../viewer/page.js';
-import type { SessionInfo } from '../viewer/compute.js';
-import { loadBackground } from './background.js';
+import { loadBackground } from '../pipeline/background.js';
+import { viewerPage } from './page.js';
+import type { SessionInfo } from './compute.js';
 
 export interface ViewerOptions {
   /** TCP port on 127.0.0.1 (default 8080; 0 = any free port). */
@@ -40,14 +40,29 @@ interface Asset {
 
 const HOST = '127.0.0.1';
 
-// Everything comes from this server; wasm compilation needs its own CSP keyword.
+// Everything comes from this server; wasm compilation needs its own CSP keyword. Workers
+// (onnxruntime-web's wasm threads) fall back to script-src: this server's own files.
 const CSP =
   "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self'; style-src 'self' 'unsafe-inline'; " +
   "img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
+/**
+ * Cross-origin isolation (COOP + COEP): the page may then share memory with workers, which
+ * onnxruntime-web's wasm threads need. Everything the page loads comes from this server.
+ */
+const ISOLATION = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+  'Cross-Origin-Resource-Policy': 'same-origin',
+};
+
+/** Where the page loads onnxruntime-web from: its wasm-only ESM build and the files it loads. */
+const ORT_URL = '/ort/';
+const ORT_ENTRY = 'ort.wasm.min.mjs';
+
 /** The browser app's entry: `src/viewer/main.ts` under tsx, `dist/viewer/main.js` once built. */
 function viewerEntry(): string {
-  const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'viewer');
+  const dir = path.dirname(fileURLToPath(import.meta.url));
   for (const name of ['main.ts', 'main.js']) {
     const file = path.join(dir, name);
     if (existsSync(file)) return file;
@@ -56,17 +71,20 @@ function viewerEntry(): string {
 }
 
 /**
- * Static imports of Node built-ins fail the build, naming the importer: a browser could not run
- * them. Dynamic ones are left alone; they sit behind a Node check (the TF.js backend set-up).
+ * Static imports of Node built-ins and onnxruntime-node fail the build, naming the importer: a
+ * browser could not run them. Dynamic ones are left alone; they sit behind a Node check (the
+ * runtime choice in `model/onnx/runtime.ts`). onnxruntime-web is not bundled: the page imports
+ * the package's own ESM build from `/ort/`, which loads its wasm and thread workers beside it.
  */
 const browserOnly: Plugin = {
   name: 'attrament-browser-only',
   setup(build) {
-    build.onResolve({ filter: /^node:/ }, (args) =>
+    build.onResolve({ filter: /^(node:|onnxruntime-node$)/ }, (args) =>
       args.kind === 'dynamic-import'
         ? { path: args.path, external: true }
         : { errors: [{ text: `${args.path} is Node-only, imported by ${path.relative(packageRoot, args.importer)}: not for the browser bundle` }] },
     );
+    build.onResolve({ filter: /^onnxruntime-web$/ }, () => ({ path: ORT_URL + ORT_ENTRY, external: true }));
   },
 };
 
@@ -96,16 +114,20 @@ export function viewerBundle(): Promise<string> {
   return bundle;
 }
 
-/** TF.js's `.wasm` builds, by file name. */
-async function wasmAssets(): Promise<Map<string, Asset>> {
+/**
+ * onnxruntime-web's files the page needs, by name: the wasm-only ESM build, and the glue module
+ * (also the thread workers' script) and `.wasm` of the plain SIMD-threaded build it loads.
+ */
+async function ortAssets(): Promise<Map<string, Asset>> {
   const require = createRequire(import.meta.url);
-  // The package's Node entry lives in its dist folder, beside the .wasm files.
-  const dist = path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm'));
+  const dist = path.dirname(require.resolve('onnxruntime-web/ort-wasm-simd-threaded.wasm'));
+  const files: Array<[string, string]> = [
+    [ORT_ENTRY, 'text/javascript; charset=utf-8'],
+    ['ort-wasm-simd-threaded.mjs', 'text/javascript; charset=utf-8'],
+    ['ort-wasm-simd-threaded.wasm', 'application/wasm'],
+  ];
   const out = new Map<string, Asset>();
-  for (const name of readdirSync(dist).filter((n) => n.endsWith('.wasm'))) {
-    out.set(name, { type: 'application/wasm', body: await readFile(path.join(dist, name)) });
-  }
-  if (out.size === 0) throw new Error(`no .wasm files in ${dist}`);
+  for (const [name, type] of files) out.set(name, { type, body: await readFile(path.join(dist, name)) });
   return out;
 }
 
@@ -139,21 +161,23 @@ async function examplePairs(file: string | undefined, onWarning?: (message: stri
 }
 
 /**
- * Serves the viewer on 127.0.0.1: the page, the bundled app, the model files, TF.js's wasm builds
- * and the session (model name, background rows, examples). All computing happens in the browser.
+ * Serves the viewer on 127.0.0.1: the page, the bundled app, the model files, onnxruntime-web's
+ * files and the session (model name, background rows, examples), cross-origin isolated. All
+ * computing happens in the browser.
  */
 export async function startViewer(options: ViewerOptions = {}): Promise<ViewerServer> {
   const model = options.model ?? 'mirbind';
-  const [app, models, wasm, background, examples] = await Promise.all([
+  const [app, models, ort, background, examples] = await Promise.all([
     viewerBundle(),
     modelAssets(model),
-    wasmAssets(),
+    ortAssets(),
     loadBackground({}),
     examplePairs(options.examples, options.onWarning),
   ]);
   const session: SessionInfo = {
     model,
     modelUrl: '/model/model.json',
+    ortUrl: ORT_URL,
     background: background.pairs.map((p) => ({ miRNA: p.miRNA, target: p.target })),
     backgroundDescription: background.description,
     examples,
@@ -163,7 +187,7 @@ export async function startViewer(options: ViewerOptions = {}): Promise<ViewerSe
     ['/app.js', { type: 'text/javascript; charset=utf-8', body: app }],
     ['/session.json', { type: 'application/json', body: JSON.stringify(session) }],
     ...[...models].map(([name, a]) => [`/model/${name}`, a] as const),
-    ...[...wasm].map(([name, a]) => [`/wasm/${name}`, a] as const),
+    ...[...ort].map(([name, a]) => [`${ORT_URL}${name}`, a] as const),
   ]);
 
   let port = 0;
@@ -184,6 +208,7 @@ export async function startViewer(options: ViewerOptions = {}): Promise<ViewerSe
       'X-Content-Type-Options': 'nosniff',
       'Content-Security-Policy': CSP,
       'Referrer-Policy': 'no-referrer',
+      ...ISOLATION,
     });
     res.end(req.method === 'HEAD' ? undefined : asset.body);
   });
