@@ -1,33 +1,66 @@
 /**
  * attrament — attributions and attribution sequence alignment for miRNA target-site models.
  *
- * Modules, in the direction data flows (each imports only those before it):
- * - io: pair readers (TSV/CSV/FASTA, streaming, validated), atomic writers, `.npy`, resumable chunks
- * - encoding: the 50×20 Watson-Crick binding matrix
- * - model: the engine-neutral model graph, engines (onnxruntime-node, TF.js), model cache
- * - attribution: DeepSHAP, expected/integrated gradients, saliency, gradient × input, ISM, occlusion
- * - alignment: attribution sequence alignment, duplex text, site types
- * - analysis: evaluation metrics
- * - render: SVG/PNG figures and the HTML report
- * - pipeline: the commands' jobs (explain, align, predict, evaluate, report, figure)
+ * The package root is the small surface a program needs: the jobs the CLI runs, the engines, and the
+ * core types. Everything else is reached through one subpath per module, in the direction data flows
+ * (each imports only those before it):
+ *
+ * | subpath                | what                                                                      |
+ * |------------------------|---------------------------------------------------------------------------|
+ * | `attrament/io`         | pair readers (TSV/CSV/FASTA, validated), atomic writers, `.npy`, chunks    |
+ * | `attrament/encoding`   | the 50×20 Watson-Crick binding matrix                                     |
+ * | `attrament/model`      | the engine-neutral model graph, engines, model and data cache             |
+ * | `attrament/attribution`| DeepSHAP, expected/integrated gradients, saliency, ISM, occlusion         |
+ * | `attrament/alignment`  | attribution sequence alignment, duplex text, site types                   |
+ * | `attrament/analysis`   | evaluation metrics, k-means classes, scan signals                         |
+ * | `attrament/render`     | SVG/PNG figures and the HTML report                                       |
+ * | `attrament/pipeline`   | every job and its options (what this root re-exports, and more)           |
+ *
+ * ```ts
+ * import { explainPair } from 'attrament';
+ * const r = await explainPair('TGAGGTAGTAGGTTGTATAG', 'ATGTCAACCTACCTACTTCTAAGCACAGGGTATGAAGCTCTCTTTCCACT');
+ * console.log(r.score, r.record.site_type, r.text);
+ * ```
  */
-export * from './io/index.js';
-export { PAIR_SIZE, bindingMatrix, encodePairInto, encodePairs, complement, reverseComplement, isWatsonCrick, isWobble } from './encoding/index.js';
-export type { EncodeOptions, SequencePair } from './encoding/index.js';
-export * from './model/index.js';
-export * from './attribution/index.js';
+
+// ---- jobs: what the commands run (`attrament explain` is `runExplain`, and so on)
 export {
-  alignAttributions,
-  alignAttributionsTraceback,
-  Aligner,
-  formatDuplex,
-  toRecord,
-  siteType,
-  alignedRegions,
-  SITE_TYPE_PRIORITY,
-} from './alignment/index.js';
-export type { AlignmentResult, AlignmentOptions, AlignmentRecord, SiteType, SiteTypeName, AlignedRegions } from './alignment/index.js';
-export * from './analysis/index.js';
-export * from './render/index.js';
-export { runExplain, type ExplainJobOptions, type ExplainRecord } from './pipeline/index.js';
-export { runAlign, runPredict, runEvaluate, runReport, runFigures } from './pipeline/index.js';
+  explainPair,
+  runExplain,
+  runAlign,
+  runPredict,
+  runEvaluate,
+  runReport,
+  runFigures,
+  runScan,
+  runClasses,
+  loadBackground,
+  formatRecord,
+  type ExplainPairOptions,
+  type PairExplanation,
+  type ExplainJobOptions,
+  type ExplainSummary,
+  type ExplainedPair,
+  type RecordFormat,
+  type AlignJobOptions,
+  type PredictJobOptions,
+  type ReportJobOptions,
+  type FigureJobOptions,
+  type FigureKind,
+  type ClassesJobOptions,
+  type ClassesSummary,
+  type ScanParams,
+  type Background,
+  type BackgroundSpec,
+} from './pipeline/index.js';
+
+// ---- engines: a model (name, folder or URL) → a graph → an engine that scores, differentiates, explains
+export { ENGINE_KINDS, openScoreEngine, openGradientEngine, openDeepShapEngine, type EngineKind, type EngineOptions } from './pipeline/index.js';
+export { resolveModel, loadModelGraph, NAMED_MODELS, DEFAULT_MODEL, type ModelName, type ModelGraph } from './model/index.js';
+export type { ScoreEngine, GradientEngine, DeepShapEngine, DeepShapResult } from './model/index.js';
+
+// ---- core types and the readers every job starts from
+export { readPairs, readPairsArray, type PairRecord, type ReadPairsOptions } from './io/index.js';
+export { ATTRIBUTION_METHODS, type AttributionMethod } from './attribution/index.js';
+export type { AlignmentResult, AlignmentOptions, SiteTypeName } from './alignment/index.js';
+export type { ExplainRecord } from './pipeline/index.js';

@@ -1,4 +1,4 @@
-export { runExplain, defaultFormatFor, type ExplainJobOptions, type ExplainSummary, type ExplainedPair, type RecordFormat } from './explain.js';
+export { runExplain, defaultFormatFor, formatRecord, type ExplainJobOptions, type ExplainSummary, type ExplainedPair, type RecordFormat } from './explain.js';
 export type { ExplainRecord } from './records.js';
 export { runAlign, type AlignJobOptions } from './align.js';
 export { runPredict, runEvaluate, type PredictJobOptions } from './predict.js';
@@ -8,3 +8,4 @@ export { loadBackground, type Background, type BackgroundSpec } from './backgrou
 export { ENGINE_KINDS, openScoreEngine, openGradientEngine, openDeepShapEngine, type EngineKind, type EngineOptions } from './engines.js';
 export { runScan, openScanner, Scanner, labelMask, type ScanParams, type ScanSite, type SequenceScan } from './scan.js';
 export { runClasses, formatClassesSummary, type ClassesJobOptions, type ClassesSummary } from './classes.js';
+export { explainPair, type ExplainPairOptions, type PairExplanation } from './pair.js';
