@@ -64,8 +64,11 @@ const work = path.join(projectRoot, 'test-output', `library-${process.pid}`);
 before(async () => {
   // `npm ci` builds dist (prepare); after editing src without `npm run build`, build it here.
   if (staleSources().length > 0) {
-    const r = await run([tsc, '-p', 'tsconfig.build.json']);
-    assert.equal(r.code, 0, `build failed: ${r.stdout}${r.stderr}`);
+    // What `npm run build` does: the Node code, then the browser app with its own tsconfig.
+    for (const config of ['tsconfig.build.json', 'src/viewer/tsconfig.json']) {
+      const r = await run([tsc, '-p', config]);
+      assert.equal(r.code, 0, `build (${config}) failed: ${r.stdout}${r.stderr}`);
+    }
   }
   await rm(work, { recursive: true, force: true });
   await mkdir(work, { recursive: true });
