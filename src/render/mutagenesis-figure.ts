@@ -57,7 +57,7 @@ export function mutagenesisFigure(pairs: readonly MutagenesisFigurePair[], o: Mu
     return el(
       'g',
       { class: 'mutagenesis-pair' },
-      el('text', { x: 8, y: top + 14, 'font-size': 12, 'font-weight': 'bold' }, `${p.id ?? `pair ${i + 1}`}: ${p.miRNA} / ${p.target}`),
+      el('text', { x: 8, y: top + 14, 'font-size': 10 }, `${p.id ?? `pair ${i + 1}`}: ${p.miRNA} / ${p.target}`),
       panels.map((panel, c) =>
         barsPanel({
           x: c * PANEL_W,
