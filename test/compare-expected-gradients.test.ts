@@ -8,10 +8,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { alignAttributions } from '../src/alignment/index.js';
+import { runCompare } from '../src/pipeline/compare.js';
+import { sharedPath } from '../src/paths.js';
 import { OrtEngine } from '../src/model/onnx/index.js';
 import { encodePairs } from '../src/encoding/index.js';
 import { MATRIX_CELLS, expectedGradients } from '../src/attribution/index.js';
-import { pearson } from '../src/analysis/index.js';
+import { pearson, shapGradientDraws } from '../src/analysis/index.js';
 import { cnnGraph, positiveSet, resnetGraph } from './helpers/clash.js';
 
 interface Golden {
@@ -59,6 +65,47 @@ for (const [name, graph] of [
     }
   });
 }
+
+test("--rng numpy: NumPy's legacy stream gives the reference's draws number for number (np.random.seed(0), choice, uniform)", () => {
+  const nb = golden.background_rows.length;
+  const all = shapGradientDraws(0, 0, golden.pairs.length, golden.nsamples, nb);
+  assert.deepEqual(Array.from(all.rows), golden.draws.rows);
+  assert.deepEqual(Array.from(all.t), golden.draws.t);
+  // A chunk starting at pair 2 continues the one stream.
+  const second = shapGradientDraws(0, 1, 1, golden.nsamples, nb);
+  assert.deepEqual(Array.from(second.rows), golden.draws.rows.slice(golden.nsamples));
+  assert.deepEqual(Array.from(second.t), golden.draws.t.slice(golden.nsamples));
+});
+
+test('compare --methods expected-gradients --rng numpy --seed 0: the reference\'s values, through the alignment', async () => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'attrament-eg-'));
+  try {
+    const rows = await positiveSet();
+    const pairsFile = path.join(dir, 'pairs.tsv');
+    await writeFile(pairsFile, 'miRNA\tgene\n' + golden.pairs.map((p) => `${p.miRNA}\t${p.target}\n`).join(''));
+    const bgFile = path.join(dir, 'bg.tsv');
+    await writeFile(bgFile, 'miRNA\tgene\n' + golden.background_rows.map((i) => `${rows[i]!.miRNA}\t${rows[i]!.target}\n`).join(''));
+    const r = await runCompare({
+      input: pairsFile,
+      models: [sharedPath('models/mirbind-resnet'), sharedPath('models/mirbind-cnn')],
+      methods: ['expected-gradients'],
+      engine: 'onnx',
+      threads: 1,
+      background: { file: bgFile },
+      params: { samples: golden.nsamples, seed: 0, rng: 'numpy' },
+    });
+    golden.pairs.forEach((p, i) => {
+      (['mirbind', 'mirbind-cnn'] as const).forEach((name, m) => {
+        const expected = alignAttributions(p.miRNA, p.target, Float64Array.from(golden.attributions[name][i]!)).mirnaImportance;
+        const got = r.pairs[i]!.importance[m]!;
+        for (let d = 0; d < 20; d++) assert.ok(Math.abs(got[d]! - expected[d]!) < 1e-3, `${name} pair ${i + 1} position ${d + 1}: ${got[d]} vs ${expected[d]}`);
+        assert.ok(pearson(got, expected) > 0.99999, `${name} pair ${i + 1}`);
+      });
+    });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
 
 test('explicit draws are checked: count, row range, no smoothing', async () => {
   const engine = { name: 'stub', predict: async () => new Float32Array(0) } as never;

@@ -19,4 +19,5 @@ export { windowStarts, windowScoreTrack, accumulateAttributions, positionSignal,
 export { kmeans, KMEANS_DEFAULTS, KMEANS_IMPLEMENTATIONS, type KMeansOptions, type KMeansResult, type KMeansImplementation } from './kmeans.js';
 export { kmeansSklearn } from './kmeans-sklearn.js';
 export { RandomState } from './random-state.js';
+export { shapGradientDraws } from './shap-draws.js';
 export { classConsensus, orderClasses, describeClass, interactionClasses, CLASS_NAMES, type ClassName, type InteractionClass, type InteractionClasses } from './classes.js';

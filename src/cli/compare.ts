@@ -31,6 +31,7 @@ export function compareCommand(): Command {
     .option('--figure <file>', 'Fig. 7-style figure, .svg or .png')
     .option('--samples <k>', 'expected gradients: samples per pair', positiveInt, 200)
     .option('--steps <n>', 'integrated gradients: steps', positiveInt, 50)
+    .addOption(new Option('--rng <rng>', "expected gradients' draws: attrament's seeded streams, or numpy = SHAP GradientExplainer's after np.random.seed(--seed)").choices(['attrament', 'numpy']).default('attrament'))
     .addOption(new Option('--engine <engine>', 'numeric engine').choices([...ENGINE_KINDS]).default('onnx'))
     .option('--threads <n>', 'threads (default: all cores)', positiveInt)
     .addOption(new Option('--gap-model <model>', 'alignment gaps').choices(['reference', 'affine']).default('reference'))
@@ -52,7 +53,7 @@ export function compareCommand(): Command {
       engine: o.engine,
       threads: o.threads,
       background: backgroundSpec(o),
-      params: { samples: o.samples, seed: o.seed, steps: o.steps },
+      params: { samples: o.samples, seed: o.seed, steps: o.steps, rng: o.rng },
       alignment: alignmentOptions(o),
       out: o.out,
       figure: o.figure,

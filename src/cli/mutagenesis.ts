@@ -28,6 +28,7 @@ export function mutagenesisCommand(): Command {
     .option('--seed <s>', 'draw r uses seed s + r', integer, 0)
     .option('--samples <k>', 'expected gradients: samples per pair', positiveInt, 200)
     .option('--steps <n>', 'integrated gradients: steps', positiveInt, 50)
+    .addOption(new Option('--rng <rng>', "expected gradients' draws: attrament's seeded streams, or numpy = SHAP GradientExplainer's after np.random.seed(--seed)").choices(['attrament', 'numpy']).default('attrament'))
     .option('--out <file>', 'results: .json (everything, per run), .tsv (per pair × position group), .txt; default: text on stdout')
     .option('--figure <file>', 'Fig. 2-style figure, .svg or .png')
     .addOption(new Option('--gap-model <model>', 'alignment gaps').choices(['reference', 'affine']).default('reference'))
@@ -51,6 +52,7 @@ export function mutagenesisCommand(): Command {
       seed: o.seed,
       samples: o.samples,
       steps: o.steps,
+      rng: o.rng,
       alignment: alignmentOptions(o),
       mutations: o.mutations,
       out: o.out,

@@ -13,6 +13,7 @@ import {
 } from '../attribution/index.js';
 import { openDeepShapEngine, openGradientEngine, openScoreEngine, type EngineOptions } from './engines.js';
 import type { Background } from './background.js';
+import { shapGradientDraws } from '../analysis/shap-draws.js';
 
 /** What one batch of explained pairs yields, whatever the method. */
 export interface ChunkAttribution {
@@ -31,6 +32,11 @@ export interface MethodParams {
   seed?: number;
   steps?: number;
   localSmoothing?: number;
+  /**
+   * Expected gradients' draws: attrament's seeded streams (default, one per pair), or `numpy`:
+   * SHAP's GradientExplainer draws after `np.random.seed(seed)`, number for number.
+   */
+  rng?: 'attrament' | 'numpy';
 }
 
 /** One attribution method bound to an engine (and background): explains batches of pairs. */
@@ -73,11 +79,14 @@ export async function openAttributor(
         switch (method) {
           case 'expected-gradients': {
             const bg = background!;
-            const r = await expectedGradients(engine, x, n, bg.matrices, bg.pairs.length, {
-              samples: params.samples,
+            const nb = bg.pairs.length;
+            const samples = params.samples ?? 200;
+            const r = await expectedGradients(engine, x, n, bg.matrices, nb, {
+              samples,
               seed: params.seed,
               localSmoothing: params.localSmoothing,
               inputOffset: offset,
+              ...(params.rng === 'numpy' ? { draws: shapGradientDraws(params.seed ?? 0, offset, n, samples, nb) } : {}),
             });
             return { values: r.attributions, scores: r.scores, expectedValue: r.expectedValue, errors: r.convergenceErrors };
           }

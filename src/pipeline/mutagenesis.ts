@@ -122,6 +122,8 @@ export interface MutagenesisJobOptions {
   seed?: number;
   samples?: number;
   steps?: number;
+  /** Expected gradients' draws (see `MethodParams.rng`). */
+  rng?: 'attrament' | 'numpy';
   alignment?: AlignmentOptions;
   /** The user's mutation table (TSV, see `readMutationTable`). */
   mutations?: string;
@@ -232,7 +234,7 @@ export async function runMutagenesis(options: MutagenesisJobOptions): Promise<Mu
   const modelDir = await resolveModel(options.model);
   const graph = await loadModelGraph(modelDir);
   const engine = { kind: options.engine, threads: options.threads };
-  const params = { samples: options.samples, seed, steps: options.steps };
+  const params = { samples: options.samples, seed, steps: options.steps, rng: options.rng };
   const steps = pairs.length * (runs + 1) + mutations.length;
   let done = 0;
   const progress = (k: number): void => {
