@@ -1,7 +1,8 @@
 /**
- * DeepSHAP throughput of the onnxruntime engine (100 backgrounds, the paper's), at 1 and 2
- * intra-op threads, beside the PyTorch reference (`shared/reference/torchref`) on the same pairs
- * when Debian's python3-torch is installed.
+ * DeepSHAP throughput of the ONNX engine (100 backgrounds, the paper's) on onnxruntime-node at 1
+ * and 2 intra-op threads, beside the PyTorch reference (`shared/reference/torchref`) on the same
+ * pairs when Debian's python3-torch is installed; then the same graphs on onnxruntime-web's wasm
+ * build in Node (the viewer's engine; 2 threads, on the first 4 pairs) for the browser's figure.
  * `node --import tsx bench/deepshap.ts [pairs]` or `npm run bench -- deepshap`.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -65,13 +66,23 @@ export async function benchDeepShap(pairCount = Number(process.env.ATTRAMENT_BEN
     }
   }
   console.log(`  peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
-  if (process.env.ATTRAMENT_BENCH_NO_TORCH) return;
-  if (existsSync('/usr/bin/python3') && torchAvailable()) {
-    const s = torchSecondsPerPair(pairs, 2);
-    console.log(`  PyTorch reference (torchref ref.py, deepshap_fast), 2 threads: ${(1000 * s).toFixed(1).padStart(6)} ms/pair, ${(1 / s).toFixed(2)} pairs/s (same pairs, same run)`);
-  } else {
-    console.log(`  PyTorch reference: python3-torch is not installed; documented figure ${TORCH_DOCUMENTED_S_PER_PAIR * 1000} ms/pair at 2 threads (24 pairs, uncontended)`);
+  if (!process.env.ATTRAMENT_BENCH_NO_TORCH) {
+    if (existsSync('/usr/bin/python3') && torchAvailable()) {
+      const s = torchSecondsPerPair(pairs, 2);
+      console.log(`  PyTorch reference (torchref ref.py, deepshap_fast), 2 threads: ${(1000 * s).toFixed(1).padStart(6)} ms/pair, ${(1 / s).toFixed(2)} pairs/s (same pairs, same run)`);
+    } else {
+      console.log(`  PyTorch reference: python3-torch is not installed; documented figure ${TORCH_DOCUMENTED_S_PER_PAIR * 1000} ms/pair at 2 threads (24 pairs, uncontended)`);
+    }
   }
+  const webPairs = Math.min(4, pairCount);
+  const web = await OrtDeepShapEngine.create(model, { runtime: 'web', threads: 2 });
+  await web.setBackground(background, 100);
+  await web.explain(x.subarray(0, 1000), 1);
+  const t = performance.now();
+  await web.explain(x.subarray(0, webPairs * 1000), webPairs);
+  const s = (performance.now() - t) / 1000;
+  await web.dispose();
+  console.log(`  onnxruntime-web (wasm, in Node), ${web.threads} threads: ${((1000 * s) / webPairs).toFixed(1).padStart(6)} ms/pair (${webPairs} pairs)`);
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

@@ -1,8 +1,9 @@
 /**
- * Forward (predict) throughput of the score engines, miRBind ResNet and CNN, at batch 1 and
- * batch 256: TF.js `cpu`, TF.js `wasm` (SIMD, one thread), a pool of 2 wasm worker threads, and
- * onnxruntime-node at 1 and 2 intra-op threads. Peak RSS at the end (workers are threads of this
- * process, so it includes them).
+ * Forward (predict) throughput of the score engine, miRBind ResNet and CNN, at batch 1 and
+ * batch 256: the same ONNX graph on onnxruntime-node (`--engine onnx`) at 1 and 2 intra-op
+ * threads, and on onnxruntime-web's wasm build in Node (`--engine onnx-wasm`, the viewer's
+ * engine) at its process-wide thread count (`ATTRAMENT_BENCH_WASM_THREADS`, default 2: it is
+ * fixed by the first session). Peak RSS at the end.
  * `node --import tsx bench/predict.ts [scale]` or `npm run bench -- predict`; `scale` (default 1,
  * also `ATTRAMENT_BENCH_SCALE`) multiplies the number of rows timed.
  */
@@ -13,7 +14,6 @@ import { encodePairs } from '../src/encoding/index.js';
 import type { ScoreEngine } from '../src/model/engine.js';
 import { graphFromFiles, readLayersModelDir } from '../src/model/files.js';
 import { OrtEngine } from '../src/model/onnx/index.js';
-import { TfjsLayersEngine, TfjsWorkerPoolEngine } from '../src/model/tfjs/index.js';
 import { sharedPath } from '../src/paths.js';
 
 interface Case {
@@ -46,10 +46,11 @@ async function timeCase(engine: ScoreEngine, x: Float32Array, rows: number, batc
 
 export async function benchPredict(scale = Number(process.env.ATTRAMENT_BENCH_SCALE ?? 1)): Promise<void> {
   const models = [
-    { name: 'ResNet', dir: sharedPath('models/mirbind-resnet'), cpuRows: [4, 16], rows: [32, 512], ortRows: [128, 2048] },
-    { name: 'CNN', dir: sharedPath('models/mirbind-cnn'), cpuRows: [16, 64], rows: [128, 2048], ortRows: [256, 4096] },
+    { name: 'ResNet', dir: sharedPath('models/mirbind-resnet'), rows: [32, 512], ortRows: [128, 2048] },
+    { name: 'CNN', dir: sharedPath('models/mirbind-cnn'), rows: [128, 2048], ortRows: [256, 4096] },
   ];
   const maxRows = Math.ceil(4096 * scale);
+  const wasmThreads = Number(process.env.ATTRAMENT_BENCH_WASM_THREADS ?? 2);
   const x = readTestPairs(maxRows);
   console.log(
     `predict throughput (pairs/s, ms per pair), scale ${scale}; ${os.availableParallelism()} cores; ` +
@@ -62,13 +63,11 @@ export async function benchPredict(scale = Number(process.env.ATTRAMENT_BENCH_SC
     const cases: Case[] = [];
     for (const [i, batch] of [1, 256].entries()) {
       cases.push(
-        { engine: 'tfjs cpu', batch, rows: m.cpuRows[i]!, create: () => TfjsLayersEngine.create(files, { backend: 'cpu', batchSize: batch }) },
-        { engine: 'tfjs wasm, 1 thread', batch, rows: m.rows[i]!, create: () => TfjsLayersEngine.create(files, { backend: 'wasm', batchSize: batch }) },
         {
-          engine: 'tfjs wasm pool, 2 workers',
+          engine: `onnxruntime-web, ${wasmThreads} thread${wasmThreads > 1 ? 's' : ''}`,
           batch,
-          rows: m.rows[i]! * 2,
-          create: () => TfjsWorkerPoolEngine.create(files, { backend: 'wasm', batchSize: batch, workers: 2 }),
+          rows: m.rows[i]!,
+          create: () => OrtEngine.create(graph, { runtime: 'web', threads: wasmThreads }),
         },
         // OrtEngine batches by 256 internally; batch 1 = one call per row.
         { engine: 'onnxruntime-node, 1 thread', batch, rows: m.ortRows[i]!, create: () => OrtEngine.create(graph, { threads: 1 }) },

@@ -5,7 +5,6 @@
 const suites: Record<string, () => Promise<void>> = {
   predict: async () => (await import('./predict.js')).benchPredict(),
   deepshap: async () => (await import('./deepshap.js')).benchDeepShap(),
-  'tfjs-deepshap': async () => (await import('./tfjs-deepshap.js')).benchTfjsDeepShap(),
   alignment: async () => (await import('./alignment.js')).benchAlignment(),
   'deepshap-parity': async () => (await import('./deepshap-parity.js')).benchDeepShapParity(),
 };

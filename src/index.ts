@@ -55,9 +55,12 @@ export {
 } from './pipeline/index.js';
 
 // ---- engines: a model (name, folder or URL) → a graph → an engine that scores, differentiates, explains
-export { ENGINE_KINDS, openScoreEngine, openGradientEngine, openDeepShapEngine, type EngineKind, type EngineOptions } from './pipeline/index.js';
+export { ENGINE_KINDS, openScoreEngine, openGradientEngine, openDeepShapEngine, type EngineKind, type EngineOptions } from './model/index.js';
 export { resolveModel, loadModelGraph, NAMED_MODELS, DEFAULT_MODEL, type ModelName, type ModelGraph } from './model/index.js';
 export type { ScoreEngine, GradientEngine, DeepShapEngine, DeepShapResult } from './model/index.js';
+// the browser's engine (onnxruntime-web): a model URL → a DeepSHAP engine, for a page or a Web Worker
+export { createBrowserEngine, fetchModelGraph, type BrowserEngineOptions } from './model/index.js';
+export { deepShap, type DeepShapOptions, type DeepShapSummary } from './attribution/index.js';
 
 // ---- core types and the readers every job starts from
 export { readPairs, readPairsArray, type PairRecord, type ReadPairsOptions } from './io/index.js';

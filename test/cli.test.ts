@@ -198,15 +198,15 @@ test('explain --mirna/--target: one pair from the command line; other methods th
   assert.equal(igRec.aligned_target.replace(/-/g, ''), PIGN);
 });
 
-test('explain --engine tfjs-wasm (the portable path) gives the onnxruntime attributions', async () => {
+test('explain --engine onnx-wasm (the browser\'s onnxruntime-web, in Node) gives the onnxruntime-node attributions', async () => {
   const dir = await tmp();
   const bg = path.join(dir, 'bg.tsv');
-  // A small background keeps the TF.js run short; both engines get the same one.
+  // A small background keeps the wasm run short; both engines get the same one.
   const rows = (await readFile(example, 'utf8')).trim().split('\n').slice(1).map((l) => l.split('\t'));
   await writeFile(bg, 'miRNA\tgene\n' + rows.map((r) => `${r[1]}\t${r[2]}`).join('\n') + '\n');
   const run = (engine: string) =>
     runCli(['explain', '--mirna', LET7, '--target', PIGN, '--model', MODEL, '--background', bg, '--engine', engine, '--json', '--quiet']);
-  const [a, b] = [await run('onnx'), await run('tfjs-wasm')];
+  const [a, b] = [await run('onnx'), await run('onnx-wasm')];
   assert.equal(a.code, 0, a.stderr);
   assert.equal(b.code, 0, b.stderr);
   const ra = JSON.parse(a.stdout);

@@ -4,7 +4,7 @@ import { AttramentError, OutputError, UsageError, printable } from '../src/error
 import { InputError, fileWriteError } from '../src/io/errors.js';
 import { UnsupportedLayerError } from '../src/model/graph.js';
 import { ChecksumMismatchError, DownloadError } from '../src/model/cache.js';
-import { BackendUnavailableError } from '../src/model/tfjs/backend.js';
+import { EngineUnavailableError } from '../src/model/onnx/runtime.js';
 import { runCli } from './helpers/cli.js';
 
 test('one base class: input, output, usage, model, unsupported-layer and engine errors are AttramentErrors with a kind', () => {
@@ -15,7 +15,7 @@ test('one base class: input, output, usage, model, unsupported-layer and engine 
     [new UnsupportedLayerError('LSTM', 'lstm_1'), 'model', 1],
     [new ChecksumMismatchError('model.json', 'a', 'b'), 'model', 1],
     [new DownloadError('http://x', 'offline'), 'model', 1],
-    [new BackendUnavailableError('wasm', null), 'engine', 1],
+    [new EngineUnavailableError('onnxruntime-node', 'no binary for this platform'), 'engine', 1],
   ];
   for (const [error, kind, code] of cases) {
     assert.ok(error instanceof AttramentError, error.name);

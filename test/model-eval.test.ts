@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { encodePairs } from '../src/encoding/index.js';
 import { evaluateScores } from '../src/analysis/index.js';
-import { TfjsWorkerPoolEngine, TfjsLayersEngine } from '../src/model/tfjs/index.js';
+import { OrtEngine } from '../src/model/onnx/engine.js';
+import { loadModelGraph } from '../src/model/resolve.js';
 import { sharedPath } from '../src/paths.js';
 
 const rows = readFileSync(sharedPath('datasets/test_set_1_1_CLASH2013_paper.tsv'), 'utf8')
@@ -14,10 +15,10 @@ const rows = readFileSync(sharedPath('datasets/test_set_1_1_CLASH2013_paper.tsv'
 const x = encodePairs(rows.map(([miRNA, target]) => ({ miRNA: miRNA!, target: target! })));
 const labels = rows.map((r) => Number(r[2]));
 
-test('ResNet (wasm, worker pool) on the 1:1 CLASH test set: PR-AUC 0.96730, AP 0.96731, ROC-AUC 0.96353', async () => {
-  const pool = await TfjsWorkerPoolEngine.create(sharedPath('models/mirbind-resnet'), { workers: 2, backend: 'wasm' });
+test('ResNet (onnxruntime-node) on the 1:1 CLASH test set: PR-AUC 0.96730, AP 0.96731, ROC-AUC 0.96353', async () => {
+  const engine = await OrtEngine.create(await loadModelGraph(sharedPath('models/mirbind-resnet')), { threads: 2 });
   try {
-    const ev = evaluateScores(labels, await pool.predict(x, rows.length));
+    const ev = evaluateScores(labels, await engine.predict(x, rows.length));
     assert.equal(ev.n, 4000);
     assert.equal(ev.positives, 2000);
     assert.equal(ev.negatives, 2000);
@@ -25,12 +26,12 @@ test('ResNet (wasm, worker pool) on the 1:1 CLASH test set: PR-AUC 0.96730, AP 0
     assert.ok(Math.abs(ev.average_precision - 0.96731) < 1e-4, `AP ${ev.average_precision}`);
     assert.ok(Math.abs(ev.roc_auc - 0.96353) < 1e-4, `ROC-AUC ${ev.roc_auc}`);
   } finally {
-    await pool.dispose();
+    await engine.dispose();
   }
 });
 
-test('CNN (wasm) on the 1:1 CLASH test set: PR-AUC 0.95521 (torch reference)', async () => {
-  const engine = await TfjsLayersEngine.create(sharedPath('models/mirbind-cnn'), { backend: 'wasm' });
+test('CNN (onnxruntime-node) on the 1:1 CLASH test set: PR-AUC 0.95521 (torch reference)', async () => {
+  const engine = await OrtEngine.create(await loadModelGraph(sharedPath('models/mirbind-cnn')), { threads: 2 });
   try {
     const ev = evaluateScores(labels, await engine.predict(x, rows.length));
     assert.ok(Math.abs(ev.pr_auc - 0.95521) < 1e-4, `PR-AUC ${ev.pr_auc}`);

@@ -4,7 +4,7 @@ import { startViewer, viewerBundle, type ViewerServer } from '../src/viewer/serv
 import { checkSequence, type ExposedResult } from '../src/viewer/compute.js';
 import { loadModelGraph } from '../src/model/resolve.js';
 import { loadBackground } from '../src/pipeline/background.js';
-import { openDeepShapEngine } from '../src/pipeline/engines.js';
+import { openDeepShapEngine } from '../src/model/engines.js';
 import { encodePairs } from '../src/encoding/index.js';
 import { Aligner } from '../src/alignment/index.js';
 import { pearson } from '../src/analysis/correlation.js';
@@ -87,7 +87,7 @@ test('server: serves only its assets, to local hosts only', async () => {
 async function reference(): Promise<{ attributions: Float32Array; alignedTarget: string; alignedMirna: string; mirnaImportance: number[]; score: number }> {
   const graph = await loadModelGraph('mirbind');
   const background = await loadBackground({});
-  const engine = await openDeepShapEngine(graph, { kind: 'onnx', threads: 1, modelDir: 'mirbind' });
+  const engine = await openDeepShapEngine(graph, { kind: 'onnx', threads: 1 });
   try {
     await engine.setBackground(background.matrices, background.pairs.length);
     const r = await engine.explain(encodePairs([{ miRNA: MIRNA, target: TARGET }]), 1);

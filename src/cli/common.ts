@@ -7,7 +7,7 @@ import type { ReadPairsOptions } from '../io/pairs.js';
 import type { AlignmentOptions } from '../alignment/index.js';
 import type { BackgroundSpec } from '../pipeline/background.js';
 import type { ExplainedPairsSource } from '../pipeline/source.js';
-import { ENGINE_KINDS, type EngineKind } from '../pipeline/engines.js';
+import { ENGINE_KINDS, type EngineKind } from '../model/engines.js';
 import { Progress } from './progress.js';
 
 /** Options every command that reads pairs shares. */

@@ -2,7 +2,7 @@ import { UsageError } from '../errors.js';
 import { Command, Option } from 'commander';
 import { ATTRIBUTION_METHODS, isAttributionMethod, type AttributionMethod } from '../attribution/index.js';
 import { DEFAULT_COMPARE_METHODS, DEFAULT_COMPARE_MODELS, formatCompareText, runCompare } from '../pipeline/compare.js';
-import { ENGINE_KINDS, isEngineKind } from '../pipeline/engines.js';
+import { ENGINE_KINDS, isEngineKind } from '../model/engines.js';
 import { addBackgroundOptions, addInputOptions, alignmentOptions, backgroundSpec, info, nonNegativeNumber, pairsInput, positiveInt, progressFor, readOptions, warnOnce } from './common.js';
 
 function list(value: string): string[] {

@@ -25,16 +25,7 @@ export {
   type DataFileName,
   type KnownDataFile,
 } from './resolve.js';
-export * from './tfjs/index.js';
-// The portable TF.js engine on the ModelGraph (DeepSHAP and gradients) and the onnxruntime-node engines.
-export {
-  CompiledGraph,
-  propagate,
-  TfjsGraphEngine,
-  TfjsDeepShapEngine,
-  softmaxMultipliers,
-  type NonlinearRule,
-  type TfjsEngineOptions as TfjsGraphEngineOptions,
-  type TfjsDeepShapOptions,
-} from './tfjs-graph/index.js';
+// The engines: the ONNX graphs on onnxruntime-node (Node) or onnxruntime-web (browser), and the factory.
 export * from './onnx/index.js';
+export { ENGINE_KINDS, isEngineKind, openScoreEngine, openGradientEngine, openDeepShapEngine, type EngineKind, type EngineOptions } from './engines.js';
+export { fetchModelGraph, createBrowserEngine, type BrowserEngineOptions } from './web.js';

@@ -11,7 +11,7 @@ import {
   saliency,
   type AttributionMethod,
 } from '../attribution/index.js';
-import { openDeepShapEngine, openGradientEngine, openScoreEngine, type EngineOptions } from './engines.js';
+import { openDeepShapEngine, openGradientEngine, openScoreEngine, type EngineOptions } from '../model/engines.js';
 import type { Background } from './background.js';
 import { shapGradientDraws } from '../analysis/shap-draws.js';
 

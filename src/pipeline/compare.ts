@@ -12,7 +12,7 @@ import { compareFigure } from '../render/compare-figure.js';
 import { renderFigure } from '../render/png.js';
 import { loadBackground, type Background, type BackgroundSpec } from './background.js';
 import { openAttributor, type MethodParams } from './attribute.js';
-import type { EngineKind } from './engines.js';
+import type { EngineKind } from '../model/engines.js';
 import { countPairs, rereadOptions } from './common.js';
 import { round9 } from './records.js';
 import { figureFormatOf } from './scan.js';
@@ -110,7 +110,7 @@ export async function positionImportance(
 ): Promise<PositionImportance> {
   const n = pairs.length;
   const info = ATTRIBUTION_METHOD_INFO[method];
-  const attributor = await openAttributor(method, model.graph, { kind: engine.kind, threads: engine.threads, modelDir: model.modelDir }, background, params);
+  const attributor = await openAttributor(method, model.graph, { kind: engine.kind, threads: engine.threads }, background, params);
   const importance = new Float64Array(n * MIRNA_LENGTH);
   const scores = new Float32Array(n);
   const aligner = info.perCell ? new Aligner(alignment) : null;

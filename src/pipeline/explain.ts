@@ -8,7 +8,7 @@ import { ATTRIBUTION_METHOD_INFO, type AttributionMethod } from '../attribution/
 import { Aligner, type AlignmentOptions, type AlignmentResult } from '../alignment/index.js';
 import { loadBackground, type Background, type BackgroundSpec } from './background.js';
 import { openAttributor, type ChunkAttribution, type MethodParams } from './attribute.js';
-import type { EngineKind } from './engines.js';
+import type { EngineKind } from '../model/engines.js';
 import { countPairs, checkPairIndex, rereadOptions } from './common.js';
 import { buildIsmRecord, buildRecord, formatRecord, matrixRows, ISM_TSV_COLUMNS, TSV_COLUMNS, type ExplainRecord, type RecordFormat } from './records.js';
 
@@ -166,7 +166,7 @@ export async function runExplain(options: ExplainJobOptions): Promise<ExplainSum
       summary.background = background.description;
       options.onInfo?.(`background: ${background.description}`);
     }
-    const attributor = await openAttributor(options.method, graph, { kind: options.engine, threads: options.threads, modelDir }, background, options.params);
+    const attributor = await openAttributor(options.method, graph, { kind: options.engine, threads: options.threads }, background, options.params);
     summary.engine = attributor.engineName;
     const aligner = info.perCell ? new Aligner(options.alignment) : null;
     const stopAfter = options.stopAfterChunks ?? Infinity;

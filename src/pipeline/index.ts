@@ -5,7 +5,6 @@ export { runPredict, runEvaluate, type PredictJobOptions } from './predict.js';
 export { runReport, type ReportJobOptions } from './report.js';
 export { runFigures, figureSvg, FIGURE_KINDS, type FigureKind, type FigureJobOptions } from './figure.js';
 export { loadBackground, type Background, type BackgroundSpec } from './background.js';
-export { ENGINE_KINDS, openScoreEngine, openGradientEngine, openDeepShapEngine, type EngineKind, type EngineOptions } from './engines.js';
 export { runScan, openScanner, Scanner, labelMask, type ScanParams, type ScanSite, type SequenceScan } from './scan.js';
 export { runClasses, formatClassesSummary, type ClassesJobOptions, type ClassesSummary } from './classes.js';
 export { explainPair, type ExplainPairOptions, type PairExplanation } from './pair.js';

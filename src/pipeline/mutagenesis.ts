@@ -15,7 +15,7 @@ import { AGGREGATED_LABELS, aggregateThreePrime, aggregatedIndex, meanAndSd, THR
 import { mutagenesisFigure } from '../render/mutagenesis-figure.js';
 import { renderFigure } from '../render/png.js';
 import { loadBackground, type Background, type BackgroundSpec } from './background.js';
-import { openScoreEngine, type EngineKind } from './engines.js';
+import { openScoreEngine, type EngineKind } from '../model/engines.js';
 import { countPairs, rereadOptions } from './common.js';
 import { positionImportance } from './compare.js';
 import { round9 } from './records.js';
@@ -257,7 +257,7 @@ export async function runMutagenesis(options: MutagenesisJobOptions): Promise<Mu
 
   let mutantScores: Float32Array = new Float32Array(0);
   if (mutations.length > 0) {
-    const scorer = await openScoreEngine(graph, { ...engine, modelDir });
+    const scorer = await openScoreEngine(graph, engine);
     try {
       const x = encodePairs(mutations);
       mutantScores = await predictInBatches(scorer, mutations.length, DEFAULT_BATCH_SIZE, (j, dst, off) => dst.set(x.subarray(j * 1000, (j + 1) * 1000), off));

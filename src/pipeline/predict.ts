@@ -5,7 +5,7 @@ import { encodePairs } from '../encoding/index.js';
 import { loadModelGraph, resolveModel } from '../model/resolve.js';
 import type { ScoreEngine } from '../model/engine.js';
 import { evaluateScores, type ScoreEvaluation } from '../analysis/metrics.js';
-import { openScoreEngine, type EngineKind } from './engines.js';
+import { openScoreEngine, type EngineKind } from '../model/engines.js';
 import { countPairs, rereadOptions, withTextOutput } from './common.js';
 
 export interface PredictJobOptions {
@@ -46,7 +46,7 @@ async function* scoreStream(
 async function withEngine<T>(options: PredictJobOptions, body: (engine: ScoreEngine) => Promise<T>): Promise<T> {
   const modelDir = await resolveModel(options.model);
   const graph = await loadModelGraph(modelDir);
-  const engine = await openScoreEngine(graph, { kind: options.engine, threads: options.threads, modelDir });
+  const engine = await openScoreEngine(graph, { kind: options.engine, threads: options.threads });
   try {
     return await body(engine);
   } finally {

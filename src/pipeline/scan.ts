@@ -10,7 +10,7 @@ import { SCAN_WINDOW } from '../analysis/scan.js';
 import { SCAN_DEFAULTS, Scanner, type ScanParams, type SequenceScan } from '../analysis/scanner.js';
 import { renderFigure, type FigureFormat } from '../render/png.js';
 import { loadBackground, type BackgroundSpec } from './background.js';
-import { openDeepShapEngine, openScoreEngine, type EngineKind } from './engines.js';
+import { openDeepShapEngine, openScoreEngine, type EngineKind } from '../model/engines.js';
 import type { RecordFormat } from './explain.js';
 import { SITE_TSV_COLUMNS, TRACK_COLUMNS, formatScan, scanFigureSvg, trackRows } from './scan-records.js';
 
@@ -32,7 +32,7 @@ export async function openScanner(options: OpenScannerOptions): Promise<{ scanne
   const graph = await loadModelGraph(modelDir);
   const background = await loadBackground(options.background ?? {});
   options.onInfo?.(`background: ${background.description}`);
-  const engineOptions = { kind: options.engine, threads: options.threads, modelDir };
+  const engineOptions = { kind: options.engine, threads: options.threads };
   const scorer = await openScoreEngine(graph, engineOptions);
   let explainer: DeepShapEngine;
   try {

@@ -5,3 +5,4 @@ export { emitForward, emitScore } from './forward.js';
 export { tfPadding } from '../graph.js';
 export { emitBackward } from './backward.js';
 export { OnnxGraph } from './proto.js';
+export { onnxRuntime, EngineUnavailableError, type OnnxRuntime, type RuntimeKind, type RuntimeOptions, type SessionTuning } from './runtime.js';

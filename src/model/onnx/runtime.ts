@@ -10,6 +10,22 @@
  * `runtime: 'web'` also runs onnxruntime-web in Node (the browser's numbers, checked without one).
  */
 import type * as OrtCommon from 'onnxruntime-common';
+import { AttramentError } from '../../errors.js';
+
+/** An ONNX Runtime that cannot start here (not installed, no native binary, wrong environment). */
+export class EngineUnavailableError extends AttramentError {
+  override name = 'EngineUnavailableError';
+
+  constructor(
+    readonly runtime: string,
+    detail: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${runtime} could not be started: ${detail}`, 'engine', options);
+  }
+}
+
+const reason = (e: unknown): string => (e instanceof Error ? e.message : String(e)).split('\n')[0]!;
 
 /** The API both runtimes export (`InferenceSession`, `Tensor`, `env`). */
 export type OrtModule = Pick<typeof OrtCommon, 'InferenceSession' | 'Tensor' | 'env'>;
@@ -73,7 +89,12 @@ let web: Promise<OrtModule> | null = null;
 
 async function loadWeb(options: RuntimeOptions): Promise<OrtModule> {
   web ??= (async () => {
-    const mod = (await import('onnxruntime-web')) as unknown as OrtModule & { default?: OrtModule };
+    let mod: OrtModule & { default?: OrtModule };
+    try {
+      mod = (await import('onnxruntime-web')) as unknown as OrtModule & { default?: OrtModule };
+    } catch (e) {
+      throw new EngineUnavailableError('onnxruntime-web', reason(e), { cause: e });
+    }
     const ort = mod.InferenceSession ? mod : mod.default!;
     // Fixed for the process by the first session: set both before it.
     ort.env.wasm.numThreads = options.threads ?? defaultWebThreads();
@@ -91,8 +112,13 @@ async function loadWeb(options: RuntimeOptions): Promise<OrtModule> {
 export async function onnxRuntime(options: RuntimeOptions = {}): Promise<OnnxRuntime> {
   const kind = options.runtime ?? (IS_NODE ? 'node' : 'web');
   if (kind === 'node') {
-    if (!IS_NODE) throw new Error('onnxruntime-node runs only in Node; a browser uses onnxruntime-web');
-    const mod = (await import(NODE_PACKAGE)) as OrtModule & { default?: OrtModule };
+    if (!IS_NODE) throw new EngineUnavailableError('onnxruntime-node', 'it runs only in Node; a browser uses onnxruntime-web');
+    let mod: OrtModule & { default?: OrtModule };
+    try {
+      mod = (await import(NODE_PACKAGE)) as OrtModule & { default?: OrtModule };
+    } catch (e) {
+      throw new EngineUnavailableError('onnxruntime-node', reason(e), { cause: e });
+    }
     const ort = mod.InferenceSession ? mod : mod.default!;
     const threads = options.threads ?? 2;
     return {
