@@ -8,3 +8,5 @@ export { loadBackground, type Background, type BackgroundSpec } from './backgrou
 export { runScan, openScanner, Scanner, labelMask, type ScanParams, type ScanSite, type SequenceScan } from './scan.js';
 export { runClasses, formatClassesSummary, type ClassesJobOptions, type ClassesSummary } from './classes.js';
 export { explainPair, type ExplainPairOptions, type PairExplanation } from './pair.js';
+export { runCompare, positionImportance, formatCompare, type CompareJobOptions, type CompareResult, type Combination } from './compare.js';
+export { runMutagenesis, readMutationTable, formatMutagenesis, type MutagenesisJobOptions, type MutagenesisResult, type Mutation } from './mutagenesis.js';

@@ -58,3 +58,5 @@ export {
   type ReportItem,
   type ReportOptions,
 } from './report.js';
+export { compareFigure, barsPanel, type CompareFigureData, type BarsPanelOptions } from './compare-figure.js';
+export { mutagenesisFigure, type MutagenesisFigurePair, type MutagenesisFigureOptions } from './mutagenesis-figure.js';
