@@ -85,7 +85,7 @@ test('fresh clone: plain `npm ci` with no environment, then the README main comm
   assert.ok(html.includes('0.8525'), 'let-7a/PIGN scored 0.8525');
 });
 
-test('npm pack of the clone installs into an empty project: bin, examples and the library example work', async () => {
+test('npm pack of the clone installs into an empty project: bin, viewer with its examples, and the library example work', async () => {
   assert.ok(existsSync(path.join(clone(), 'node_modules')), 'the clone test ran first');
   const pack = await sh('npm pack --json --ignore-scripts --pack-destination ..', clone(), cleanEnv());
   assert.equal(pack.code, 0, pack.stderr);
@@ -118,6 +118,33 @@ test('npm pack of the clone installs into an empty project: bin, examples and th
   assert.match(help.stdout, /^Usage: attrament /m);
   for (const command of ['explain', 'report', 'scan', 'classes', 'viewer']) assert.match(help.stdout, new RegExp(`^  ${command}\\b`, 'm'));
   assert.ok(existsSync(path.join(app, 'node_modules', 'attrament', 'examples', 'pairs.tsv')), "the viewer's default examples are installed");
+
+  // The viewer from the installed package: its app bundles from dist, its default examples are there.
+  // The installed bin itself (not through npx), so that the kill below reaches the server.
+  const viewer = spawn(path.join(app, 'node_modules', '.bin', 'attrament'), ['viewer', '--port', '0'], { cwd: app, env: cleanEnv({ ATTRAMENT_SHARED: sharedDir() }), stdio: ['ignore', 'pipe', 'pipe'] });
+  try {
+    let log = '';
+    const url = await new Promise<string>((resolve, reject) => {
+      viewer.stdout.setEncoding('utf8').on('data', (d: string) => {
+        log += d;
+        const m = /on (http:\/\/\S+)/.exec(log);
+        if (m) resolve(m[1]!);
+      });
+      viewer.stderr.setEncoding('utf8').on('data', (d: string) => (log += d));
+      viewer.on('close', (code) => reject(new Error(`viewer exited (${code}): ${log}`)));
+    });
+    const session = (await (await fetch(new URL('session.json', url))).json()) as { examples: unknown[] };
+    assert.equal(session.examples.length, 8, 'the 8 example pairs of the installed package');
+    const bundle = await fetch(new URL('app.js', url));
+    assert.equal(bundle.status, 200);
+    assert.ok((await bundle.text()).length > 10_000, 'the browser app, bundled from the installed dist');
+  } finally {
+    if (viewer.exitCode === null && viewer.signalCode === null) {
+      const closed = new Promise((resolve) => viewer.once('close', resolve));
+      viewer.kill('SIGTERM');
+      await closed;
+    }
+  }
 
   // The README's library example, as plain JavaScript in the consumer project.
   await writeFile(path.join(app, 'example.mjs'), readmeLibraryExample());
