@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, readFile, rm, stat, unlink } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { AtomicWriter, atomicWriteFile } from './atomic.js';
-import { InputError, fileReadError, fileWriteError } from './errors.js';
+import { InputError, fileWriteError } from './errors.js';
+import { inputStat } from './input.js';
 import { NpyStreamWriter, encodeNpy, readNpy, type NpyWritableData } from './npy.js';
 
 /**
@@ -80,15 +81,7 @@ function stableStringify(value: unknown): string {
 export async function inputFingerprint(files: string | readonly string[], options: unknown): Promise<string> {
   const list = typeof files === 'string' ? [files] : files;
   const inputs = [];
-  for (const file of list) {
-    let info;
-    try {
-      info = await stat(file);
-    } catch (error) {
-      throw fileReadError(file, error);
-    }
-    inputs.push({ size: info.size, mtimeMs: info.mtimeMs });
-  }
+  for (const file of list) inputs.push(await inputStat(file));
   return createHash('sha256').update(stableStringify({ inputs, options })).digest('hex');
 }
 

@@ -1,4 +1,6 @@
-import { InputError } from './errors.js';
+import { InputError, type InputWarning } from './errors.js';
+import { inputName } from './input.js';
+import { printable } from '../errors.js';
 import { readLines } from './lines.js';
 import { SEQUENCE_ALPHABET, invalidBaseIndex } from './sequence.js';
 
@@ -16,6 +18,8 @@ export interface FastaRecord {
 export interface ReadFastaOptions {
   /** What the sequences are, for error messages: `target 'abc' contains 'X' ...`. Default `sequence`. */
   role?: string;
+  /** Told once per file, at its end, when names repeat (records are still all read). */
+  onWarning?: (warning: InputWarning) => void;
 }
 
 /**
@@ -28,6 +32,9 @@ export async function* readFasta(file: string, options: ReadFastaOptions = {}): 
   let parts: string[] = [];
   let length = 0;
   let sawContent = false;
+  const names = new Map<string, number>();
+  let duplicates = 0;
+  let firstDuplicate: { id: string; first: number; again: number } | undefined;
 
   const finish = (): FastaRecord => {
     const record = current!;
@@ -46,19 +53,30 @@ export async function* readFasta(file: string, options: ReadFastaOptions = {}): 
       const space = header.search(/\s/);
       const id = space < 0 ? header : header.slice(0, space);
       if (id === '') throw new InputError(file, line, "FASTA header '>' has no name");
+      const earlier = names.get(id);
+      if (earlier === undefined) names.set(id, line);
+      else {
+        duplicates++;
+        firstDuplicate ??= { id, first: earlier, again: line };
+      }
       current = { id, description: space < 0 ? '' : header.slice(space + 1).trim(), sequence: '', line };
       parts = [];
       length = 0;
       continue;
     }
     if (!current) throw new InputError(file, line, "sequence before the first '>' header (is this a FASTA file?)");
-    const chunk = trimmed.replace(/\s+/g, '');
+    const inner = trimmed.search(/\s/);
+    if (inner >= 0) {
+      const what = trimmed[inner] === '\t' ? 'a tab' : 'a space';
+      throw new InputError(file, line, `${role} '${printable(current.id, 40)}' has ${what} at position ${length + inner + 1}: a sequence line is one word`);
+    }
+    const chunk = trimmed;
     const bad = invalidBaseIndex(chunk);
     if (bad >= 0) {
       throw new InputError(
         file,
         line,
-        `${role} '${current.id}' contains '${chunk[bad]}' at position ${length + bad + 1} (allowed: ${SEQUENCE_ALPHABET})`,
+        `${role} '${printable(current.id, 40)}' contains '${printable(String.fromCodePoint(chunk.codePointAt(bad)!), 1)}' at position ${length + bad + 1} (allowed: ${SEQUENCE_ALPHABET})`,
       );
     }
     parts.push(chunk);
@@ -66,4 +84,13 @@ export async function* readFasta(file: string, options: ReadFastaOptions = {}): 
   }
   if (!sawContent) throw new InputError(file, undefined, 'file is empty');
   if (current) yield finish();
+  if (firstDuplicate) {
+    const { id, first, again } = firstDuplicate;
+    options.onWarning?.({
+      kind: 'duplicate-name',
+      file,
+      line: again,
+      message: `${inputName(file)}: ${duplicates} record(s) repeat an earlier name, e.g. '${printable(id, 40)}' at lines ${first} and ${again}; records and outputs carry the names as they are`,
+    });
+  }
 }

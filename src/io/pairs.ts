@@ -3,7 +3,9 @@ import { splitDelimited } from './delimited.js';
 import { InputError, type InputWarning } from './errors.js';
 import { readFasta, type FastaRecord } from './fasta.js';
 import { readLines } from './lines.js';
-import { checkSequence, isSequenceLike } from './sequence.js';
+import { MIN_MIRNA_LENGTH, MIRNA_LENGTH, checkSequence, isSequenceLike } from './sequence.js';
+import { inputName } from './input.js';
+import { printable } from '../errors.js';
 
 /** One miRNA:target pair as read from the input. */
 export interface PairRecord {
@@ -44,7 +46,10 @@ export interface ReadPairsOptions {
   columns?: ColumnNames;
   /** Accept targets longer than 50 nt (for `attrament scan`, which cuts them into windows). */
   allowLongTargets?: boolean;
-  /** Called once per read for each kind of warning, at its first occurrence; `stats` has the counts. */
+  /**
+   * Told of what is accepted but worth a word: miRNA lengths outside 15–20 nt (one warning per kind
+   * at the end of a read, naming every distinct length), duplicate FASTA names (one per file).
+   */
   onWarning?: (warning: InputWarning) => void;
   /** FASTA input: the target FASTA (the file given to `readPairs` holds the miRNAs). */
   targetFasta?: string;
@@ -112,9 +117,13 @@ async function firstContentLine(file: string): Promise<string | undefined> {
   return undefined;
 }
 
-/** The format `readPairs` would use for `file`: by extension, else `>` → FASTA, a tab → TSV, a comma → CSV. */
+/**
+ * The format `readPairs` would use for `file`: by extension (under a `.gz`), else by content
+ * (`>` → FASTA, a tab → TSV, a comma → CSV; decompressed first when it is gzip, whatever its name).
+ */
 export async function detectPairFormat(file: string): Promise<PairFormat> {
-  const byExtension = EXTENSION_FORMATS[path.extname(file).toLowerCase()];
+  const name = file.replace(/\.(gz|bgz|gzip)$/i, '');
+  const byExtension = EXTENSION_FORMATS[path.extname(name).toLowerCase()];
   if (byExtension) return byExtension;
   const first = await firstContentLine(file);
   if (first === undefined) throw new InputError(file, undefined, 'file is empty');
@@ -131,6 +140,7 @@ async function* readPairRecords(file: string, options: ReadPairsOptions, stats: 
       throw new InputError(file, undefined, 'FASTA input holds the miRNAs and needs a target FASTA as well (--targets FILE)');
     }
     yield* readFastaPairs(file, options.targetFasta, options.paired ?? false, checker, stats);
+    checker.finish();
     return;
   }
   if (options.targetFasta !== undefined) {
@@ -138,26 +148,78 @@ async function* readPairRecords(file: string, options: ReadPairsOptions, stats: 
   }
   const delimiter = options.delimiter ?? (format === 'csv' ? ',' : '\t');
   yield* readDelimitedPairs(file, delimiter, options.columns ?? {}, checker, stats);
+  checker.finish();
 }
 
-/** Validates and normalizes sequences and labels; counts and reports warnings once per read. */
+/** miRNA lengths outside the usual range, each with its count and first line, for one warning at the end. */
+class LengthTally {
+  readonly lengths = new Map<number, { count: number; file: string; line: number }>();
+  count = 0;
+
+  add(length: number, file: string, line: number): void {
+    this.count++;
+    const seen = this.lengths.get(length);
+    if (seen) seen.count++;
+    else this.lengths.set(length, { count: 1, file, line });
+  }
+
+  /** `23 nt (1 pair, line 2), 25 nt (3 pairs, first at line 9)`: every distinct length, in order. */
+  describe(): string {
+    return [...this.lengths.entries()]
+      .sort(([a], [b]) => a - b)
+      .map(([length, { count, line }]) => `${length} nt (${count === 1 ? `1 pair, line ${line}` : `${count} pairs, first at line ${line}`})`)
+      .join(', ');
+  }
+
+  first(): { file: string; line: number } {
+    let best: { file: string; line: number } | undefined;
+    for (const seen of this.lengths.values()) if (!best || seen.line < best.line) best = seen;
+    return best!;
+  }
+}
+
+/** Validates and normalizes sequences and labels; counts, and reports warnings once per read. */
 class PairChecker {
-  private warned = new Set<string>();
+  private readonly long = new LengthTally();
+  private readonly short = new LengthTally();
 
   constructor(
     private readonly options: ReadPairsOptions,
     private readonly stats: ReadStats,
   ) {}
 
-  /** `countLong` false: validate only (a look-ahead pass must not count or warn). */
-  sequence(file: string, line: number, role: 'miRNA' | 'target', raw: string, countLong = true): string {
-    const checked = checkSequence(role, raw, { allowLongTargets: this.options.allowLongTargets ?? false });
+  /** `count` false: validate only (a look-ahead pass must not count or warn). */
+  sequence(file: string, line: number, role: 'miRNA' | 'target', raw: string, count = true): string {
+    const checked = checkSequence(role, raw, { allowLongTargets: this.options.allowLongTargets ?? false, innerWhitespace: 'error' });
     if (!checked.ok) throw new InputError(file, line, checked.message);
-    if (checked.note !== undefined && countLong) {
-      this.stats.longMirnas++;
-      this.warn({ kind: 'long-mirna', file, line, message: `${file}:${line}: ${checked.note} (reported once)` });
+    if (role === 'miRNA' && count) {
+      const length = checked.sequence.length;
+      if (length > MIRNA_LENGTH) {
+        this.stats.longMirnas++;
+        this.long.add(length, file, line);
+      } else if (length < MIN_MIRNA_LENGTH) {
+        this.short.add(length, file, line);
+      }
     }
     return checked.sequence;
+  }
+
+  /** At the end of a read: one warning per kind, naming every distinct length. */
+  finish(): void {
+    if (this.long.count > 0) {
+      const { file, line } = this.long.first();
+      const message =
+        `${inputName(file)}: ${this.long.count} pair(s) with a miRNA longer than ${MIRNA_LENGTH} nt, ` +
+        `the model's input (it reads the first ${MIRNA_LENGTH} nt from the 5' end): ${this.long.describe()}`;
+      this.options.onWarning?.({ kind: 'long-mirna', file, line, message });
+    }
+    if (this.short.count > 0) {
+      const { file, line } = this.short.first();
+      const message =
+        `${inputName(file)}: ${this.short.count} pair(s) with a miRNA shorter than ${MIN_MIRNA_LENGTH} nt ` +
+        `(mature miRNAs are 18–25 nt; is the column right?): ${this.short.describe()}`;
+      this.options.onWarning?.({ kind: 'short-mirna', file, line, message });
+    }
   }
 
   label(file: string, line: number, raw: string | undefined): number | undefined {
@@ -171,9 +233,7 @@ class PairChecker {
     return value;
   }
 
-  private warn(warning: InputWarning): void {
-    if (this.warned.has(warning.kind)) return;
-    this.warned.add(warning.kind);
+  warn(warning: InputWarning): void {
     this.options.onWarning?.(warning);
   }
 }
@@ -199,7 +259,8 @@ function requireColumn(file: string, line: number, names: string[], candidates: 
   const index = findColumn(names, candidates);
   if (index >= 0) return index;
   const wanted = `'${candidates[0]}'` + (candidates.length > 1 ? ` (or ${candidates.slice(1).map((c) => `'${c}'`).join(', ')})` : '');
-  throw new InputError(file, line, `missing column ${wanted}; found: ${names.join(', ')}`);
+  const found = names.slice(0, 12).map((name) => `'${printable(name, 30)}'`).join(', ') + (names.length > 12 ? `, … (${names.length} columns)` : '');
+  throw new InputError(file, line, `missing column ${wanted}; found: ${found}`);
 }
 
 function optionalColumn(file: string, line: number, names: string[], override: string | false | undefined, fallback: string): number {
@@ -317,8 +378,9 @@ async function* readFastaPairs(
   checker: PairChecker,
   stats: ReadStats,
 ): AsyncGenerator<PairRecord> {
-  const mirnas = readFasta(mirnaFile, { role: 'miRNA' });
-  const targets = readFasta(targetFile, { role: 'target' });
+  const warn = (warning: InputWarning): void => checker.warn(warning);
+  const mirnas = readFasta(mirnaFile, { role: 'miRNA', onWarning: warn });
+  const targets = readFasta(targetFile, { role: 'target', onWarning: warn });
   if (paired) {
     let count = 0;
     try {

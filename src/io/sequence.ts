@@ -49,6 +49,21 @@ export type SequenceCheck = { ok: true; sequence: string; note?: string } | { ok
 export interface SequenceCheckOptions {
   /** Accept targets longer than 50 nt (for `attrament scan`, which cuts them into windows). */
   allowLongTargets?: boolean;
+  /**
+   * A space or tab inside the sequence (not around it): `error` (the pair readers: a field
+   * `TAGCTTATCA GACTGATGTT` is a mistake, not a 20-nt miRNA), or `ignore` (default: text pasted
+   * into a form, wrapped over lines).
+   */
+  innerWhitespace?: 'error' | 'ignore';
+}
+
+/** Shortest miRNA read without a warning: mature miRNAs are 18–25 nt; shorter is likely a mistake. */
+export const MIN_MIRNA_LENGTH = 15;
+
+/** A character as it may be shown in a message (control bytes escaped). */
+function shown(ch: string): string {
+  const code = ch.codePointAt(0)!;
+  return code < 0x20 || (code >= 0x7f && code < 0xa0) ? `\\x${code.toString(16).padStart(2, '0')}` : ch;
 }
 
 /**
@@ -56,10 +71,21 @@ export interface SequenceCheckOptions {
  * ignored, U = T), targets up to 50 nt. A miRNA longer than 20 nt is accepted with a `note`.
  */
 export function checkSequence(role: 'miRNA' | 'target', raw: string, options: SequenceCheckOptions = {}): SequenceCheck {
+  if (options.innerWhitespace === 'error') {
+    const trimmed = raw.trim();
+    const inner = trimmed.search(/\s/);
+    if (inner >= 0) {
+      const what = trimmed[inner] === ' ' ? 'a space' : trimmed[inner] === '\t' ? 'a tab' : 'a line break';
+      return { ok: false, message: `${role} has ${what} at position ${inner + 1}: a sequence is one word` };
+    }
+  }
   const compact = raw.replace(WHITESPACE, '');
   if (compact === '') return { ok: false, message: `${role} is empty` };
   const bad = invalidBaseIndex(compact);
-  if (bad >= 0) return { ok: false, message: `${role} contains '${compact[bad]}' at position ${bad + 1} (allowed: ${SEQUENCE_ALPHABET})` };
+  if (bad >= 0) {
+    const ch = String.fromCodePoint(compact.codePointAt(bad)!);
+    return { ok: false, message: `${role} contains '${shown(ch)}' at position ${bad + 1} (allowed: ${SEQUENCE_ALPHABET})` };
+  }
   const sequence = normalizeSequence(compact);
   if (role === 'target' && sequence.length > TARGET_LENGTH && !options.allowLongTargets) {
     return { ok: false, message: `target has ${sequence.length} nt (max ${TARGET_LENGTH}); use \`attrament scan\` for longer sequences` };

@@ -77,9 +77,16 @@ export async function runPredict(options: PredictJobOptions & { out?: string; st
 /** `evaluate`: scores a labelled file and computes PR-AUC, average precision and ROC-AUC. */
 export async function runEvaluate(options: PredictJobOptions): Promise<ScoreEvaluation> {
   // Labels are checked in the first pass, before any pair is scored.
+  let positives = 0;
   const total = await countPairs(options.input, options.read, options.onWarning, (pair) => {
     if (pair.label === undefined) throw new InputError(options.input, pair.line, "no label (evaluate needs a 'label' column of 0/1)");
+    if (pair.label === 1) positives++;
   });
+  if (positives === 0 || positives === total) {
+    // Every metric needs both classes (ROC-AUC would be NaN, PR-AUC meaningless).
+    const only = positives === 0 ? `all ${total} labels are negative (0)` : `all ${total} labels are positive (1)`;
+    throw new InputError(options.input, undefined, `evaluate needs both classes, but ${only}`);
+  }
   const labels: number[] = [];
   const scores: number[] = [];
   await withEngine(options, async (engine) => {
