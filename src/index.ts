@@ -67,3 +67,8 @@ export { readPairs, readPairsArray, type PairRecord, type ReadPairsOptions } fro
 export { ATTRIBUTION_METHODS, type AttributionMethod } from './attribution/index.js';
 export type { AlignmentResult, AlignmentOptions, SiteTypeName } from './alignment/index.js';
 export type { ExplainRecord } from './pipeline/index.js';
+
+// ---- errors: every error attrament throws on purpose is an AttramentError (`kind` sets the CLI's exit code)
+export { AttramentError, UsageError, OutputError, ModelError, type ErrorKind } from './errors.js';
+export { InputError } from './io/index.js';
+export { DownloadError, ChecksumMismatchError } from './model/index.js';

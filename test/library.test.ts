@@ -113,9 +113,13 @@ test('package root: the jobs the CLI runs and explainPair, as a small surface', 
 });
 
 test('explainPair: bad input names the argument, not a temporary file', async () => {
-  const { explainPair } = await load();
+  const { explainPair, AttramentError, InputError } = await load();
   const target = 'ATGTCAACCTACCTACTTCTAAGCACAGGGTATGAAGCTCTCTTTCCACT';
-  await assert.rejects(explainPair('TGAGGTAGTAXGTTGTATAG', target), { message: "explainPair: miRNA contains 'X' at position 11 (allowed: ACGTUN)" });
+  await assert.rejects(explainPair('TGAGGTAGTAXGTTGTATAG', target), (e: Error) => {
+    assert.equal(e.message, "explainPair: miRNA contains 'X' at position 11 (allowed: ACGTUN)");
+    assert.ok(e instanceof InputError && e instanceof AttramentError, 'an InputError, an AttramentError');
+    return true;
+  });
   await assert.rejects(explainPair('TGAGGTAGTAGGTTGTATAG\tX', target), { message: 'explainPair: miRNA contains a tab or line break' });
   await assert.rejects(explainPair('TGAGGTAGTAGGTTGTATAG', target, { method: 'ism' }), /use runExplain/);
 });
