@@ -9,6 +9,7 @@ import { figureCommand } from './figure.js';
 import { scanCommand } from './scan.js';
 import { classesCommand } from './classes.js';
 import { viewerCommand } from './viewer.js';
+import { convertCommand } from './convert.js';
 import { commandLinePairsFile } from './common.js';
 import { compareCommand } from './compare.js';
 import { mutagenesisCommand } from './mutagenesis.js';
@@ -26,6 +27,7 @@ export function program(): Command {
     .addCommand(scanCommand())
     .addCommand(classesCommand())
     .addCommand(viewerCommand())
+    .addCommand(convertCommand())
     .addCommand(compareCommand())
     .addCommand(mutagenesisCommand());
 }

@@ -1,5 +1,6 @@
 /**
- * Model specs → local directories. A spec is a directory (or its `model.json`), an http(s) URL of a
+ * Model specs → local directories. A spec is a directory (or its `model.json`), an `.onnx` or `.h5`
+ * file (returned as it is), an http(s) URL of a
  * `model.json` (or of its folder), or a name (`mirbind`, `mirbind-cnn`). Names resolve to local
  * copies first (`$ATTRAMENT_SHARED/models/…`, then the cache) and are downloaded only when neither
  * exists; every downloaded file is checked against its SHA-256.
@@ -14,6 +15,7 @@ import { envValue, modelBaseUrl, type EnvironmentName } from '../config.js';
 import { cachePath, fetchToCache, fetchToCacheWithHash, offlineHint, sha256File } from './cache.js';
 import { graphFromFiles, readJsonFile, readLayersModelDir } from './files.js';
 import type { ModelGraph } from './graph.js';
+import { importModelFile, modelFileKind } from './model-file.js';
 
 export interface NamedModel {
   /** Folder name under `$ATTRAMENT_SHARED/models/`, under the cache's `models/`, and under `ATTRAMENT_MODEL_BASE_URL`. */
@@ -163,6 +165,8 @@ export async function resolveModel(spec: string = DEFAULT_MODEL): Promise<string
   // A local folder of the same name as a model wins only when written as a path (`./mirbind`).
   if (name && !spec.includes('/') && !spec.includes(path.sep)) return resolveNamedModel(name);
   const local = path.resolve(spec);
+  // An .onnx or .h5 file is its own model (read by loadModelGraph).
+  if (modelFileKind(local) && existsSync(local) && statSync(local).isFile()) return local;
   if (existsSync(local)) {
     const dir = statSync(local).isDirectory() ? local : path.dirname(local);
     if (!isModelDir(dir)) throw new Error(`${spec}: no model.json in ${dir}`);
@@ -175,7 +179,9 @@ export async function resolveModel(spec: string = DEFAULT_MODEL): Promise<string
 
 /** Resolves `spec` and builds the engine-neutral graph of the model. */
 export async function loadModelGraph(spec: string = DEFAULT_MODEL): Promise<ModelGraph> {
-  return graphFromFiles(await readLayersModelDir(await resolveModel(spec)));
+  const location = await resolveModel(spec);
+  if (modelFileKind(location)) return importModelFile(location);
+  return graphFromFiles(await readLayersModelDir(location));
 }
 
 // ---------------------------------------------------------------- data files
