@@ -12,6 +12,7 @@ import { loadModelGraph, resolveModel } from '../src/model/resolve.js';
 import { encodePairs } from '../src/encoding/index.js';
 import { pearson } from '../src/analysis/index.js';
 import { Xoshiro128 } from '../src/attribution/random.js';
+import { runCli } from './helpers/cli.js';
 import { cnnGraph, KNOWN_MIRNA, KNOWN_TARGET, paperBackground, resnetGraph } from './helpers/clash.js';
 import { pytorchStyleOnnx } from './helpers/onnx-pytorch.js';
 import { int, ints } from '../src/model/onnx/proto.js';
@@ -187,4 +188,13 @@ test('ONNX import: unsupported ops and paddings are errors naming the node and o
   const twin = await cnnGraph();
   const x1 = encodePairs(PAIRS.slice(0, 1));
   assert.ok(Math.abs(referenceForward(loaded, x1)[loaded.output]![0]! - referenceForward(twin, x1)[twin.output]![0]!) < 1e-7, 'loadModelGraph(.onnx)');
+
+  // A 25 × 60 model: the graph reads its shape; the commands (50 × 20 pair encoding) refuse it by name.
+  const small = path.join(dir, 'small.onnx');
+  await writeFile(small, pytorchStyleOnnx(smallGraph()));
+  assert.deepEqual((await loadModelGraph(small, { anyInputShape: true })).inputShape, [25, 60, 1]);
+  await assert.rejects(loadModelGraph(small), /small\.onnx: the model's input is 25×60×1; attrament's commands encode a pair as 50×20×1/);
+  const r = await runCli(['predict', '--mirna', KNOWN_MIRNA, '--target', KNOWN_TARGET, '--model', small]);
+  assert.notEqual(r.code, 0);
+  assert.match(r.stderr, /^attrament: .*small\.onnx: the model's input is 25×60×1/, r.stderr);
 });

@@ -16,6 +16,8 @@ import { cachePath, fetchToCache, fetchToCacheWithHash, offlineHint, sha256File 
 import { graphFromFiles, readJsonFile, readLayersModelDir } from './files.js';
 import type { ModelGraph } from './graph.js';
 import { importModelFile, modelFileKind } from './model-file.js';
+import { MIRNA_LENGTH, TARGET_LENGTH } from '../io/sequence.js';
+import { ModelError } from '../errors.js';
 
 export interface NamedModel {
   /** Folder name under `$ATTRAMENT_SHARED/models/`, under the cache's `models/`, and under `ATTRAMENT_MODEL_BASE_URL`. */
@@ -177,11 +179,22 @@ export async function resolveModel(spec: string = DEFAULT_MODEL): Promise<string
   );
 }
 
-/** Resolves `spec` and builds the engine-neutral graph of the model. */
-export async function loadModelGraph(spec: string = DEFAULT_MODEL): Promise<ModelGraph> {
+/**
+ * Resolves `spec` and builds the engine-neutral graph of the model. The commands encode a pair as
+ * the `[50, 20, 1]` binding matrix, so a model of another input shape is refused here with its
+ * shape named, unless `anyInputShape` (the graph, the engines and the attribution engines take
+ * any 2D shape; the pair encoding, batching and alignment are still 50 × 20).
+ */
+export async function loadModelGraph(spec: string = DEFAULT_MODEL, options: { anyInputShape?: boolean } = {}): Promise<ModelGraph> {
   const location = await resolveModel(spec);
-  if (modelFileKind(location)) return importModelFile(location);
-  return graphFromFiles(await readLayersModelDir(location));
+  const graph = modelFileKind(location) ? await importModelFile(location) : graphFromFiles(await readLayersModelDir(location));
+  const [h, w, c] = graph.inputShape;
+  if (!options.anyInputShape && (graph.inputShape.length !== 3 || h !== TARGET_LENGTH || w !== MIRNA_LENGTH || c !== 1)) {
+    throw new ModelError(
+      `${spec}: the model's input is ${graph.inputShape.join('×')}; attrament's commands encode a pair as ${TARGET_LENGTH}×${MIRNA_LENGTH}×1 (target ${TARGET_LENGTH} nt × miRNA ${MIRNA_LENGTH} nt), so they run only such models`,
+    );
+  }
+  return graph;
 }
 
 // ---------------------------------------------------------------- data files
