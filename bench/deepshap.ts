@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { sharedPath } from '../src/paths.js';
-import { OrtDeepShapEngine, type OrtDeepShapOptions } from '../src/model/onnx/index.js';
+import { OrtDeepShapEngine, type DeepShapExperimentalOptions } from '../src/model/onnx/index.js';
 import { encodePairs } from '../src/encoding/index.js';
 import { paperBackground, positiveSet, resnetGraph, SHAPS_FIRST_ROW } from '../test/helpers/clash.js';
 
@@ -38,7 +38,7 @@ function torchSecondsPerPair(pairs: { miRNA: string; target: string }[], threads
   }
 }
 
-export async function benchDeepShap(pairCount = Number(process.env.ATTRAMENT_BENCH_PAIRS ?? 16), variants: Record<string, OrtDeepShapOptions> = { default: {} }): Promise<void> {
+export async function benchDeepShap(pairCount = Number(process.env.ATTRAMENT_BENCH_PAIRS ?? 16), variants: Record<string, DeepShapExperimentalOptions> = { default: {} }): Promise<void> {
   const rows = await positiveSet();
   const model = await resnetGraph();
   const background = await paperBackground();
@@ -47,7 +47,7 @@ export async function benchDeepShap(pairCount = Number(process.env.ATTRAMENT_BEN
   console.log(`DeepSHAP, miRBind ResNet, 100 background rows, ${pairCount} pairs (CLASH rows 18000-${18000 + pairCount - 1}); load average ${os.loadavg().map((v) => v.toFixed(2)).join(' ')}`);
   for (const [name, options] of Object.entries(variants)) {
     for (const threads of [1, 2]) {
-      const engine = await OrtDeepShapEngine.create(model, { ...options, threads });
+      const engine = await OrtDeepShapEngine.create(model, { threads, experimental: options });
       let t = performance.now();
       await engine.setBackground(background, 100);
       const setup = performance.now() - t;

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { OrtDeepShapEngine } from '../src/model/onnx/index.js';
-import { ReferenceDeepShapEngine } from '../src/attribution/deepshap-reference.js';
+import { OrtDeepShapEngine, onnxRuntime, type DeepShapExperimentalOptions } from '../src/model/onnx/index.js';
+import { ReferenceDeepShapEngine } from './helpers/deepshap-reference.js';
 import { deepShap } from '../src/attribution/deepshap.js';
 import { PAPER_BACKGROUND_ROWS } from '../src/attribution/background.js';
 import type { DeepShapEngine } from '../src/model/engine.js';
@@ -62,22 +62,52 @@ test('CNN DeepSHAP (LeakyReLU, max-pool, sigmoid) agrees with a float64 computat
   }
 });
 
-test('ResNet: the literal SHAP rule (Abs/Less/Where) and the IsNaN form give the same attributions', async () => {
+test('ResNet: every experimental option, set away from its default, gives the default attributions', async () => {
   const rows = await positiveSet();
   const model = await resnetGraph();
   const bg = await paperBackground(16);
-  const x = encodePairs([rows[SHAPS_FIRST_ROW + 5]!]);
-  const out = [];
-  for (const rescale of ['where', 'nan'] as const) {
-    const e = await OrtDeepShapEngine.create(model, { threads: 2, rescale, foldBatchNorm: rescale === 'nan' });
-    await e.setBackground(bg, 16);
-    out.push(await e.explain(x, 1));
-    await e.dispose();
+  const x = encodePairs([rows[SHAPS_FIRST_ROW + 5]!, rows[SHAPS_FIRST_ROW + 6]!]);
+  const variants: Record<string, DeepShapExperimentalOptions> = {
+    default: {},
+    'rescale where (literal SHAP rule)': { rescale: 'where' },
+    'no BatchNorm folding': { foldBatchNorm: false },
+    'every conv gradient as ConvTranspose': { convGradient: 'conv-transpose' },
+    '2 pairs per run': { pairsPerRun: 2 },
+    '5 background rows per run (groups 6/5/5)': { backgroundPerRun: 5 },
+    'spinning threads': { spinning: true },
+    'optimization extended': { optimization: 'extended' },
+  };
+  let reference: Float32Array | null = null;
+  for (const [name, experimental] of Object.entries(variants)) {
+    const e = await OrtDeepShapEngine.create(model, { threads: 1, experimental });
+    try {
+      await e.setBackground(bg, 16);
+      const r = await e.explain(x, 2);
+      assert.ok(Math.max(...Array.from(r.additivityErrors, Math.abs)) < 1e-4, `${name}: additivity`);
+      if (!reference) {
+        reference = r.attributions;
+        assert.ok(reference.some((v) => Math.abs(v) > 1e-3), 'attributions are not all zero');
+        continue;
+      }
+      let maxDiff = 0;
+      for (let i = 0; i < 2000; i++) maxDiff = Math.max(maxDiff, Math.abs(r.attributions[i]! - reference[i]!));
+      assert.ok(maxDiff < 1e-5, `${name}: max |difference| from the default ${maxDiff}`);
+    } finally {
+      await e.dispose();
+    }
   }
-  let maxDiff = 0;
-  for (let i = 0; i < 1000; i++) maxDiff = Math.max(maxDiff, Math.abs(out[0]!.attributions[i]! - out[1]!.attributions[i]!));
-  assert.ok(maxDiff < 1e-6, `max |difference| ${maxDiff}`);
-  assert.ok(out[0]!.attributions.some((v) => Math.abs(v) > 1e-3));
+});
+
+test('experimental session settings reach the session options', async () => {
+  const rt = await onnxRuntime({ threads: 1 });
+  const on = rt.sessionOptions({ spinning: true, optimization: 'extended' }, { enableProfiling: false });
+  assert.deepEqual(on.extra, { session: { intra_op: { allow_spinning: '1' } } });
+  assert.equal(on.graphOptimizationLevel, 'extended');
+  assert.equal(on.enableProfiling, false, 'further session options are applied');
+  const off = rt.sessionOptions();
+  assert.deepEqual(off.extra, { session: { intra_op: { allow_spinning: '0' } } }, 'no spinning by default');
+  assert.equal(off.graphOptimizationLevel, 'all');
+  assert.equal(off.intraOpNumThreads, 1);
 });
 
 test('deepShap: chunks, progress, and an additivity warning naming the worst pair', async () => {

@@ -4,7 +4,7 @@ import { buildModelGraph, UnsupportedLayerError, type ModelGraph } from '../src/
 import { OrtDeepShapEngine, OrtEngine, deepShapOnnx, gradientOnnx, tfPadding } from '../src/model/onnx/index.js';
 import type { DeepShapResult } from '../src/model/engine.js';
 import { permute } from '../src/model/onnx/forward.js';
-import { ReferenceDeepShapEngine } from '../src/attribution/deepshap-reference.js';
+import { ReferenceDeepShapEngine } from './helpers/deepshap-reference.js';
 import { encodePairs } from '../src/encoding/index.js';
 import { pearson } from '../src/analysis/index.js';
 import { cnnGraph as cnn, KNOWN_MIRNA, KNOWN_P1, KNOWN_TARGET, paperBackground, resnetGraph as resnet } from './helpers/clash.js';

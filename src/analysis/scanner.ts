@@ -6,6 +6,7 @@
 import type { PairRecord } from '../io/pairs.js';
 import { encodePairInto, PAIR_SIZE } from '../encoding/index.js';
 import type { DeepShapEngine, ScoreEngine } from '../model/engine.js';
+import { AdditivityCheck, deepShap } from '../attribution/deepshap.js';
 import { Aligner, siteType, type AlignmentOptions, type AlignmentResult, type SiteTypeName } from '../alignment/index.js';
 import {
   SCAN_COLUMNS,
@@ -83,6 +84,8 @@ export const SCAN_DEFAULTS = { threshold: 0.5, step: 1, smoothWidth: 5, minRelat
 export class Scanner {
   private readonly params: Required<Omit<ScanParams, 'alignment'>>;
   private readonly aligner: Aligner;
+  /** The additivity errors of every window explained so far, over all scanned sequences. */
+  readonly additivity = new AdditivityCheck();
 
   constructor(
     private readonly scorer: ScoreEngine,
@@ -127,7 +130,8 @@ export class Scanner {
     let worst = 0;
     for (let from = 0; from < chosen.length; from += batchSize) {
       const n = Math.min(batchSize, chosen.length - from);
-      const r = await this.explainer.explain(encode(chosen, from, n), n);
+      const r = await deepShap(this.explainer, encode(chosen, from, n), n, { chunkSize: n });
+      this.additivity.add(r.additivityErrors);
       for (let k = 0; k < n; k++) {
         accumulateAttributions(accumulator, chosen[from + k]!, r.attributions.subarray(k * PAIR_SIZE, (k + 1) * PAIR_SIZE), chosenScores[from + k]!);
         const e = r.additivityErrors[k]!;

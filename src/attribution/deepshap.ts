@@ -1,7 +1,10 @@
 /**
- * DeepSHAP front door: explains any number of pairs through a `DeepShapEngine` in chunks,
- * reports progress, and checks additivity (Σφ = score − expected value) the way SHAP does,
- * except that a failure is a warning, not an exception.
+ * DeepSHAP front door: every DeepSHAP caller (explain, scan, compare, the viewer's page or worker)
+ * explains through `deepShap`, which runs a `DeepShapEngine` in chunks, reports progress, and
+ * checks additivity (Σφ = score − expected value) the way SHAP does, except that a failure is a
+ * warning, not an exception. The tolerance, the check and the warning's wording live here only:
+ * jobs that explain in several calls gather the errors with an `AdditivityCheck`.
+ * Pure (typed arrays in and out, no Node or DOM API).
  */
 import type { DeepShapEngine, DeepShapResult } from '../model/engine.js';
 import { MATRIX_CELLS as CELLS, checkBatch, checkBatchSize } from './batching.js';
@@ -26,6 +29,48 @@ export interface DeepShapSummary extends DeepShapResult {
 }
 
 /**
+ * Gathers additivity errors over any number of results (chunks of a file, windows of a scan):
+ * the worst one (NaN counts as worst), how many exceed the tolerance, and the one warning.
+ */
+export class AdditivityCheck {
+  /** Pairs seen. */
+  total = 0;
+  /** Pairs whose |error| exceeds the tolerance (or is NaN). */
+  failing = 0;
+  /** The largest |error| and the index of its pair (-1 before any). */
+  readonly worst = { index: -1, error: 0 };
+
+  constructor(readonly tolerance = ADDITIVITY_TOLERANCE) {}
+
+  /** Adds the errors of pairs `offset`, `offset + 1`, … (default: after those seen so far). */
+  add(errors: ArrayLike<number>, offset = this.total): void {
+    for (let i = 0; i < errors.length; i++) {
+      const e = errors[i]!;
+      if (this.worst.index < 0 || Math.abs(e) > Math.abs(this.worst.error) || Number.isNaN(e)) {
+        this.worst.index = offset + i;
+        this.worst.error = e;
+      }
+      if (!(Math.abs(e) <= this.tolerance)) this.failing++;
+    }
+    this.total += errors.length;
+  }
+
+  /** True when every error seen is within the tolerance. */
+  get ok(): boolean {
+    return this.failing === 0;
+  }
+
+  /** The warning to show, or null when every error is within the tolerance. */
+  warning(): string | null {
+    if (this.ok) return null;
+    return (
+      `DeepSHAP additivity: ${this.failing} of ${this.total} pairs have |Σφ − (score − expected value)| > ${this.tolerance}; ` +
+      `worst ${this.worst.error.toExponential(3)} at pair ${this.worst.index}`
+    );
+  }
+}
+
+/**
  * DeepSHAP attributions of `n` binding matrices (`[n, 50, 20, 1]` flattened) against the
  * background already set on `engine`.
  */
@@ -47,20 +92,9 @@ export async function deepShap(engine: DeepShapEngine, x: Float32Array, n: numbe
     expectedValue = r.expectedValue;
     options.onProgress?.(start + m, n);
   }
-  const worstAdditivity = { index: -1, error: 0 };
-  additivityErrors.forEach((e, i) => {
-    if (worstAdditivity.index < 0 || Math.abs(e) > Math.abs(worstAdditivity.error) || Number.isNaN(e)) {
-      worstAdditivity.index = i;
-      worstAdditivity.error = e;
-    }
-  });
-  const tolerance = options.tolerance ?? ADDITIVITY_TOLERANCE;
-  if (worstAdditivity.index >= 0 && !(Math.abs(worstAdditivity.error) <= tolerance)) {
-    const count = additivityErrors.filter((e) => !(Math.abs(e) <= tolerance)).length;
-    options.onWarning?.(
-      `DeepSHAP additivity: ${count} of ${n} pairs have |Σφ − (score − expected value)| > ${tolerance}; worst ${worstAdditivity.error.toExponential(3)} at pair ${worstAdditivity.index}`,
-      worstAdditivity,
-    );
-  }
-  return { attributions, scores, expectedValue, additivityErrors, worstAdditivity };
+  const check = new AdditivityCheck(options.tolerance);
+  check.add(additivityErrors);
+  const warning = check.warning();
+  if (warning !== null) options.onWarning?.(warning, { ...check.worst });
+  return { attributions, scores, expectedValue, additivityErrors, worstAdditivity: { ...check.worst } };
 }

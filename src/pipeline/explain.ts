@@ -4,7 +4,7 @@ import { ChunkStore, inputFingerprint, type ChunkFormat } from '../io/chunks.js'
 import { formatTsvRow } from '../io/tsv.js';
 import { encodePairs, PAIR_SIZE } from '../encoding/index.js';
 import { loadModelGraph, resolveModel } from '../model/resolve.js';
-import { ATTRIBUTION_METHOD_INFO, type AttributionMethod } from '../attribution/index.js';
+import { ATTRIBUTION_METHOD_INFO, AdditivityCheck, type AttributionMethod } from '../attribution/index.js';
 import { Aligner, type AlignmentOptions, type AlignmentResult } from '../alignment/index.js';
 import { loadBackground, type Background, type BackgroundSpec } from './background.js';
 import { openAttributor, type ChunkAttribution, type MethodParams } from './attribute.js';
@@ -93,8 +93,6 @@ export interface ExplainSummary {
   seconds: number;
 }
 
-const ADDITIVITY_WARNING = 1e-2;
-
 /**
  * The whole chain for a pairs file: predict → attribution → alignment → records (text, JSON lines
  * or TSV) and the attribution array. Files are written through resumable chunk stores: a re-run
@@ -170,7 +168,7 @@ export async function runExplain(options: ExplainJobOptions): Promise<ExplainSum
     summary.engine = attributor.engineName;
     const aligner = info.perCell ? new Aligner(options.alignment) : null;
     const stopAfter = options.stopAfterChunks ?? Infinity;
-    let worst = 0;
+    const additivity = new AdditivityCheck();
     let stdoutHeader = recordStore || options.noRecords ? undefined : tsvHeader;
     options.onProgress?.(processed, total);
     try {
@@ -184,9 +182,7 @@ export async function runExplain(options: ExplainJobOptions): Promise<ExplainSum
         const n = pairs.length;
         // Seeded methods draw per pair from its index in the whole input.
         const result = await attributor.explain(pairs, encodePairs(pairs), n, only ?? i * chunkSize);
-        if (options.method === 'deepshap' && result.errors) {
-          for (const e of result.errors) if (Math.abs(e) > Math.abs(worst)) worst = e;
-        }
+        if (options.method === 'deepshap' && result.errors) additivity.add(result.errors, only ?? i * chunkSize);
         const text = recordLines(pairs, result, options, aligner).join('');
         if (npyStore && !npyStore.isFinished(i)) await npyStore.writeChunk(i, { data: result.values, shape: [n, ...rowShape] });
         if (recordStore) {
@@ -213,10 +209,9 @@ export async function runExplain(options: ExplainJobOptions): Promise<ExplainSum
       await attributor.dispose();
     }
     if (options.method === 'deepshap') {
-      summary.worstAdditivityError = worst;
-      if (Math.abs(worst) > ADDITIVITY_WARNING) {
-        options.onWarning?.(`DeepSHAP additivity error up to ${worst.toExponential(2)} (> ${ADDITIVITY_WARNING}): attributions do not sum to score − expected value`);
-      }
+      summary.worstAdditivityError = additivity.worst.error;
+      const warning = additivity.warning();
+      if (warning !== null) options.onWarning?.(warning);
     }
   }
   summary.complete = !shard && stores.every((s) => s.isComplete);

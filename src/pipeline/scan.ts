@@ -117,8 +117,6 @@ export interface ScanSummary {
   seconds: number;
 }
 
-const ADDITIVITY_WARNING = 1e-2;
-
 /**
  * `scan`: every (miRNA, long target) record of a pairs file → window scores, DeepSHAP of the
  * windows above the threshold, the accumulated attribution signal, its peaks as sites, each site
@@ -205,9 +203,8 @@ export async function runScan(options: ScanJobOptions): Promise<ScanSummary> {
   } finally {
     await opened.dispose();
   }
-  if (Math.abs(summary.worstAdditivityError) > ADDITIVITY_WARNING) {
-    warn(`DeepSHAP additivity error up to ${summary.worstAdditivityError.toExponential(2)} (> ${ADDITIVITY_WARNING}): attributions do not sum to score − expected value`);
-  }
+  const warning = opened.scanner.additivity.warning();
+  if (warning !== null) warn(warning);
   summary.seconds = (Date.now() - started) / 1000;
   return summary;
 }

@@ -5,16 +5,27 @@
  * pass and φ = mean_b M_b ⊙ (x − r_b)). The same graphs run on onnxruntime-node in Node and on
  * onnxruntime-web in a browser (`runtime.ts` chooses).
  */
-import { onnxRuntime, type OnnxRuntime, type OrtSession, type OrtTensor, type RuntimeOptions, type SessionTuning } from './runtime.js';
+import { onnxRuntime, type OnnxRuntime, type OrtSession, type OrtSessionOptions, type OrtTensor, type RuntimeOptions, type SessionTuning } from './runtime.js';
 import { checkSamples, type ModelGraph } from '../graph.js';
 import type { DeepShapEngine, DeepShapResult, GradientEngine } from '../engine.js';
 import { emitBackward, type BackgroundFeed, type BackwardOptions } from './backward.js';
 import { emitForward, emitScore, nchwDims, permute } from './forward.js';
 import { OnnxGraph, int, ints } from './proto.js';
 
-export interface OrtOptions extends RuntimeOptions, SessionTuning {}
+export interface OrtOptions extends RuntimeOptions {
+  /** Any further onnxruntime session options (e.g. `enableProfiling`), applied last. */
+  session?: OrtSessionOptions;
+  /** Experimental session settings; the defaults are the measured best. */
+  experimental?: SessionTuning;
+}
 
-export interface OrtDeepShapOptions extends OrtOptions, BackwardOptions {
+/**
+ * The experimental knobs of the DeepSHAP graphs and sessions, all in one place. They exist for
+ * `bench/deepshap.ts --variants` and for checking; the defaults are the measured best (figures
+ * in docs/engines.md), and `test/deepshap.test.ts` checks that each one, set away from its
+ * default, gives the default's attributions. Not part of the stable API.
+ */
+export interface DeepShapExperimentalOptions extends BackwardOptions, SessionTuning {
   /** Explained inputs per graph run (default 1: a batch of B pairs is already large). */
   pairsPerRun?: number;
   /**
@@ -22,6 +33,12 @@ export interface OrtDeepShapOptions extends OrtOptions, BackwardOptions {
    * multiplier tensors nearer the cache; φ is the size-weighted mean over the groups.
    */
   backgroundPerRun?: number;
+}
+
+export interface OrtDeepShapOptions extends RuntimeOptions {
+  /** Any further onnxruntime session options, applied last. */
+  session?: OrtSessionOptions;
+  experimental?: DeepShapExperimentalOptions;
 }
 
 /** The forward graph: `x` `[n, ...inputShape]` → `score` `[n]`, plus `tap_<node>` outputs. */
@@ -112,7 +129,7 @@ export class OrtEngine implements GradientEngine {
 
   static async create(model: ModelGraph, options: OrtOptions = {}): Promise<OrtEngine> {
     const rt = await onnxRuntime(options);
-    const so = rt.sessionOptions(options);
+    const so = rt.sessionOptions(options.experimental, options.session);
     const [f, g] = await Promise.allSettled([
       rt.ort.InferenceSession.create(forwardOnnx(model), so),
       rt.ort.InferenceSession.create(gradientOnnx(model), so),
@@ -232,13 +249,14 @@ export class OrtDeepShapEngine implements DeepShapEngine {
     if (nb < 1) throw new Error('the background needs at least one row');
     await this.releaseGroups();
     const rt = this.runtime;
-    const so = rt.sessionOptions(this.options);
-    const groupCount = Math.ceil(nb / Math.max(1, Math.min(nb, this.options.backgroundPerRun ?? 50)));
+    const x = this.options.experimental ?? {};
+    const so = rt.sessionOptions(x, this.options.session);
+    const groupCount = Math.ceil(nb / Math.max(1, Math.min(nb, x.backgroundPerRun ?? 50)));
     const sizes = Array.from({ length: groupCount }, (_, k) => Math.floor(nb / groupCount) + (k < nb % groupCount ? 1 : 0));
     const graphs = new Map<number, { session: OrtSession; feeds: BackgroundFeed[] }>();
     try {
       for (const size of new Set(sizes)) {
-        const { bytes, feeds } = deepShapOnnx(this.model, size, this.options);
+        const { bytes, feeds } = deepShapOnnx(this.model, size, x);
         graphs.set(size, { session: await rt.ort.InferenceSession.create(bytes, so), feeds });
       }
       const feeds = graphs.get(sizes[0]!)!.feeds;
@@ -296,7 +314,7 @@ export class OrtDeepShapEngine implements DeepShapEngine {
     if (!this.groups.length) throw new Error('setBackground() first');
     const size = checkSamples(this.model, x, n);
     if (n === 0) return { attributions: new Float32Array(0), scores: new Float32Array(0), expectedValue: this.expected, additivityErrors: new Float64Array(0) };
-    const per = Math.max(1, this.options.pairsPerRun ?? 1);
+    const per = Math.max(1, this.options.experimental?.pairsPerRun ?? 1);
     let phi: Float32Array | null = null;
     let scores: Float32Array | null = null;
     for (const group of this.groups) {

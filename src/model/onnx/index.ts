@@ -1,5 +1,5 @@
 export { OrtEngine, OrtDeepShapEngine, forwardOnnx, gradientOnnx, deepShapOnnx } from './engine.js';
-export type { OrtOptions, OrtDeepShapOptions } from './engine.js';
+export type { OrtOptions, OrtDeepShapOptions, DeepShapExperimentalOptions } from './engine.js';
 export type { BackgroundFeed, BackwardOptions, RescaleForm } from './backward.js';
 export { emitForward, emitScore } from './forward.js';
 export { tfPadding } from '../graph.js';

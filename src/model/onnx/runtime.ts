@@ -59,17 +59,16 @@ export interface OnnxRuntime {
   ort: OrtModule;
   /** Threads a session of this runtime uses. */
   threads: number;
-  /** Session options for this runtime (threads, optimization, spinning). */
-  sessionOptions(extra?: SessionTuning): OrtSessionOptions;
+  /** Session options for this runtime (threads, optimization, spinning), then `session`'s, applied last. */
+  sessionOptions(tuning?: SessionTuning, session?: OrtSessionOptions): OrtSessionOptions;
 }
 
+/** Experimental session settings (see `DeepShapExperimentalOptions`; the defaults are the measured best). */
 export interface SessionTuning {
-  /** Graph optimization level (default `all`, which includes the NCHWc conv layout). */
+  /** Graph optimization level (default `all`, which includes the NCHWc conv layout on x86). */
   optimization?: 'basic' | 'extended' | 'all';
-  /** Let idle intra-op threads spin-wait (off by default; see docs/engines.md). */
+  /** onnxruntime-node: let idle intra-op threads spin-wait (onnxruntime's own default; off here, see docs/engines.md). */
   spinning?: boolean;
-  /** Further onnxruntime session options, applied last. */
-  session?: OrtSessionOptions;
 }
 
 /** True under Node (not in a page or a Web Worker). */
@@ -126,13 +125,13 @@ export async function onnxRuntime(options: RuntimeOptions = {}): Promise<OnnxRun
       name: 'onnxruntime-node',
       ort,
       threads,
-      sessionOptions: (t = {}) => ({
+      sessionOptions: (t = {}, session = {}) => ({
         intraOpNumThreads: threads,
         interOpNumThreads: 1,
         graphOptimizationLevel: t.optimization ?? 'all',
         executionMode: 'sequential',
         extra: { session: { intra_op: { allow_spinning: t.spinning ? '1' : '0' } } },
-        ...t.session,
+        ...session,
       }),
     };
   }
@@ -142,11 +141,11 @@ export async function onnxRuntime(options: RuntimeOptions = {}): Promise<OnnxRun
     name: 'onnxruntime-web',
     ort,
     threads: Number(ort.env.wasm.numThreads ?? 1),
-    sessionOptions: (t = {}) => ({
+    sessionOptions: (t = {}, session = {}) => ({
       executionProviders: ['wasm'],
       graphOptimizationLevel: t.optimization ?? 'all',
       executionMode: 'sequential',
-      ...t.session,
+      ...session,
     }),
   };
 }

@@ -3,9 +3,9 @@
  * and pair by pair, with the rules of docs (deepshap.md) written out literally. It exists to check
  * the fast engines: use it on a handful of pairs, never in production.
  */
-import { UnsupportedLayerError, checkSamples, sampleSize, tfPadding, type GraphNode, type ModelGraph, type Op } from '../model/graph.js';
-import type { DeepShapEngine, DeepShapResult } from '../model/engine.js';
-import { DIV_EPS, RESCALE_EPS } from '../model/rules.js';
+import { UnsupportedLayerError, checkSamples, sampleSize, tfPadding, type GraphNode, type ModelGraph, type Op } from '../../src/model/graph.js';
+import type { DeepShapEngine, DeepShapResult } from '../../src/model/engine.js';
+import { DIV_EPS, RESCALE_EPS } from '../../src/model/rules.js';
 
 type Acts = Float64Array[];
 
