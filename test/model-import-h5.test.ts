@@ -9,7 +9,7 @@ import { graphFromFiles, readLayersModelDir } from '../src/model/files.js';
 import { importKerasH5, readKerasH5, writeKerasH5 } from '../src/model/keras-h5.js';
 import { loadModelGraph } from '../src/model/resolve.js';
 import { OrtEngine } from '../src/model/onnx/index.js';
-import { referenceForward } from '../src/attribution/deepshap-reference.js';
+import { referenceForward } from './helpers/deepshap-reference.js';
 import { encodePairs } from '../src/encoding/index.js';
 import { sharedPath } from '../src/paths.js';
 import { runCli } from './helpers/cli.js';

@@ -7,7 +7,7 @@ import ort from 'onnxruntime-node';
 import type { ModelGraph, GraphNode, Op } from '../src/model/graph.js';
 import { importOnnx } from '../src/model/onnx-import.js';
 import { OrtEngine, OrtDeepShapEngine, OnnxGraph } from '../src/model/onnx/index.js';
-import { ReferenceDeepShapEngine, referenceForward } from '../src/attribution/deepshap-reference.js';
+import { ReferenceDeepShapEngine, referenceForward } from './helpers/deepshap-reference.js';
 import { loadModelGraph, resolveModel } from '../src/model/resolve.js';
 import { encodePairs } from '../src/encoding/index.js';
 import { pearson } from '../src/analysis/index.js';
