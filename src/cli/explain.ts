@@ -44,6 +44,7 @@ export function explainJobOptions(pairsArg: string | undefined, o: Record<string
     chunkSize: o.chunkSize,
     restart: o.restart,
     shard: o.shard,
+    meta: o.meta,
     onInfo: info(o.quiet),
     onWarning: warn,
     onProgress: progressFor(o.method, o.quiet),
@@ -63,7 +64,8 @@ export function explainCommand(): Command {
     .option('--restart', 'discard the finished chunks of an earlier run with other inputs or options')
     .option('--shard <k/n>', 'do only shard k of n (chunks k, k+n, …) into the shared parts folders; a last run without --shard joins them', shardSpec)
     .option('--no-matrix', 'leave the 50x20 attribution matrix out of JSON records')
-    .option('--npy <file>', 'also write the attribution array (float32 [N,50,20]; ISM [N,20]) to this .npy');
+    .option('--npy <file>', 'also write the attribution array (float32 [N,50,20]; ISM [N,20]) to this .npy')
+    .option('--meta', 'write FILE.meta.json beside each output (options fingerprint, input checksums) for attrament merge');
   addRecordOptions(cmd, 'write results here: FILE.npy = the attribution array; .jsonl/.tsv/.txt = the records (format from the extension)');
   addBackgroundOptions(cmd);
   addInputOptions(cmd);

@@ -10,6 +10,8 @@ import { scanCommand } from './scan.js';
 import { classesCommand } from './classes.js';
 import { viewerCommand } from './viewer.js';
 import { convertCommand } from './convert.js';
+import { splitCommand } from './split.js';
+import { mergeCommand } from './merge.js';
 import { commandLinePairsFile } from './common.js';
 import { compareCommand } from './compare.js';
 import { mutagenesisCommand } from './mutagenesis.js';
@@ -29,7 +31,9 @@ export function program(): Command {
     .addCommand(viewerCommand())
     .addCommand(convertCommand())
     .addCommand(compareCommand())
-    .addCommand(mutagenesisCommand());
+    .addCommand(mutagenesisCommand())
+    .addCommand(splitCommand())
+    .addCommand(mergeCommand());
 }
 
 /**

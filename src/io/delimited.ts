@@ -56,3 +56,15 @@ export function splitDelimited(text: string, delimiter: string): SplitResult {
     }
   }
 }
+
+/**
+ * One record of delimited text that {@link splitDelimited} reads back as `values`: a field is quoted
+ * (RFC 4180, `"` doubled) only when it holds the delimiter, a quote at its start, or a line end.
+ */
+export function formatDelimitedRow(values: readonly string[], delimiter: string): string {
+  return (
+    values
+      .map((value) => (value.includes(delimiter) || value.startsWith('"') || /[\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value))
+      .join(delimiter) + '\n'
+  );
+}

@@ -3,7 +3,7 @@ export type { InputWarning, InputWarningKind } from './errors.js';
 export { TARGET_LENGTH, MIRNA_LENGTH, SEQUENCE_ALPHABET, normalizeSequence, invalidBaseIndex, isSequenceLike, checkSequence, type SequenceCheck, type SequenceCheckOptions } from './sequence.js';
 export { readLines, countLines } from './lines.js';
 export type { TextLine } from './lines.js';
-export { splitDelimited } from './delimited.js';
+export { splitDelimited, formatDelimitedRow } from './delimited.js';
 export { readFasta } from './fasta.js';
 export type { FastaRecord, ReadFastaOptions } from './fasta.js';
 export { PairReader, readPairs, readPairsArray, detectPairFormat } from './pairs.js';

@@ -1,3 +1,4 @@
+import { UsageError } from '../errors.js';
 import path from 'node:path';
 import { readPairs, type PairRecord, type ReadPairsOptions } from '../io/pairs.js';
 import { ChunkStore, inputFingerprint, type ChunkFormat } from '../io/chunks.js';
@@ -10,6 +11,7 @@ import { loadBackground, type Background, type BackgroundSpec } from './backgrou
 import { openAttributor, type ChunkAttribution, type MethodParams } from './attribute.js';
 import type { EngineKind } from '../model/engines.js';
 import { countPairs, checkPairIndex, rereadOptions } from './common.js';
+import { writeChunkOutputMetas } from './merge.js';
 import { buildIsmRecord, buildRecord, formatRecord, matrixRows, ISM_TSV_COLUMNS, TSV_COLUMNS, type ExplainRecord, type RecordFormat } from './records.js';
 
 export type { RecordFormat } from './records.js';
@@ -46,6 +48,8 @@ export interface ExplainJobOptions {
   pairIndex?: number;
   /** Do only this shard's chunks (a cluster array job over a shared file system). */
   shard?: Shard;
+  /** Write `FILE.meta.json` beside each output file (options fingerprint, input checksums) for `attrament merge`. */
+  meta?: boolean;
   /** Called for every pair explained in this run (not for chunks resumed from an earlier run). */
   onPair?: (item: ExplainedPair) => void;
   /**
@@ -112,12 +116,15 @@ export async function runExplain(options: ExplainJobOptions): Promise<ExplainSum
     throw new RangeError(`bad shard ${shard.index + 1}/${shard.count}`);
   }
   if (shard && !((options.out && !options.noRecords) || options.npyOut)) throw new Error('--shard needs output files (--out and/or --npy): shards meet in their parts folders');
+  if (options.meta && !((options.out && !options.noRecords) || options.npyOut)) throw new UsageError('--meta needs output files (--out and/or --npy)');
 
   const inputPairs = await countPairs(options.input, options.read, options.onWarning);
   checkPairIndex(options.input, only, inputPairs);
   const total = only === undefined ? inputPairs : 1;
 
-  const fingerprint = await inputFingerprint(read.targetFasta ? [options.input, read.targetFasta] : options.input, {
+  const inputFiles = read.targetFasta ? [options.input, read.targetFasta] : [options.input];
+  // Every option that shapes the output: resumed chunks and merged chunk outputs must agree on them.
+  const outputOptions = {
     model: options.model,
     method: options.method,
     background: options.background ?? null,
@@ -126,7 +133,8 @@ export async function runExplain(options: ExplainJobOptions): Promise<ExplainSum
     format: options.format,
     includeAttributions: Boolean(options.includeAttributions),
     read: { format: read.format, delimiter: read.delimiter, columns: read.columns, paired: read.paired },
-  });
+  };
+  const fingerprint = await inputFingerprint(inputFiles, outputOptions);
   const rowShape = info.perCell ? [50, 20] : [20];
   const tsvHeader = options.format === 'tsv' ? formatTsvRow(info.perCell ? TSV_COLUMNS : ISM_TSV_COLUMNS) : undefined;
   const storeOptions = { fingerprint, total, chunkSize, restart: options.restart && !shard, onInfo: options.onInfo, shared: Boolean(shard) };
@@ -218,6 +226,7 @@ export async function runExplain(options: ExplainJobOptions): Promise<ExplainSum
   if (summary.complete) {
     await npyStore?.finalize();
     await recordStore?.finalize();
+    if (options.meta) await writeChunkOutputMetas('explain', outputOptions, inputFiles, total, stores.map((s) => s.output));
   } else {
     // A shard never joins: another shard may still be writing. The join is one more run without a shard.
     options.onInfo?.(`shard ${shard!.index + 1}/${shard!.count} done; once every shard has finished, run the same command without --shard to join the output`);

@@ -1,0 +1,126 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { projectRoot } from './helpers/cli.js';
+import { readNpy } from '../src/io/npy.js';
+import { sharedPath } from '../src/paths.js';
+
+/**
+ * The Snakemake workflow (workflow/Snakefile) run by Debian's snakemake (7.21; `.ci/run` installs
+ * it), with --cores 2: its merged outputs equal one attrament process's.
+ */
+
+const MODEL = sharedPath('models', 'mirbind-resnet');
+const SNAKEFILE = path.join(projectRoot, 'workflow', 'Snakefile');
+const quote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
+/** attrament from the TypeScript sources, runnable from any folder. */
+const ATTRAMENT = [process.execPath, '--import', import.meta.resolve('tsx'), path.join(projectRoot, 'src', 'cli', 'run.ts')].map(quote).join(' ');
+
+interface Result {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function run(command: string, args: string[], cwd: string): Promise<Result> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d) => (stderr += d));
+    child.on('error', (error) => reject(new Error(`${command}: ${error.message} (Debian: apt-get install snakemake; .ci/run does)`)));
+    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
+  });
+}
+
+function attrament(args: string[], cwd: string): Promise<Result> {
+  return run('sh', ['-c', `${ATTRAMENT} ${args.map(quote).join(' ')}`], cwd);
+}
+
+function snakemake(args: string[], cwd: string): Promise<Result> {
+  return run('snakemake', ['-s', SNAKEFILE, ...args], cwd);
+}
+
+/** Records equal field by field; numbers to 1e-6 (chunks are other batches for the engine). */
+function sameRecords(merged: string, single: string): void {
+  const a = merged.trim().split('\n').map((l) => JSON.parse(l));
+  const b = single.trim().split('\n').map((l) => JSON.parse(l));
+  assert.equal(a.length, b.length, 'as many records');
+  const close = (x: unknown, y: unknown, at: string): void => {
+    if (typeof x === 'number' && typeof y === 'number') {
+      assert.ok(Math.abs(x - y) <= 1e-6, `${at}: ${x} vs ${y}`);
+    } else if (Array.isArray(x) && Array.isArray(y)) {
+      assert.equal(x.length, y.length, `${at}: length`);
+      x.forEach((v, i) => close(v, y[i], `${at}[${i}]`));
+    } else if (x !== null && y !== null && typeof x === 'object' && typeof y === 'object') {
+      assert.deepEqual(Object.keys(x).sort(), Object.keys(y).sort(), `${at}: fields`);
+      for (const key of Object.keys(x)) close((x as Record<string, unknown>)[key], (y as Record<string, unknown>)[key], `${at}.${key}`);
+    } else {
+      assert.equal(x, y, at);
+    }
+  };
+  a.forEach((record, i) => close(record, b[i], `record ${i + 1}`));
+}
+
+test('workflow, explain mode: 48 CLASH pairs in 4 chunks on --cores 2 give the records and attributions of one explain run', async () => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'attrament-workflow-'));
+  // A CSV with an id and extra columns, as the CLASH positive set is.
+  const lines = (await readFile(sharedPath('datasets', 'positive_set_extended.csv'), 'utf8')).split('\n');
+  const pairs = path.join(dir, 'pairs48.csv');
+  await writeFile(pairs, lines.slice(0, 49).join('\n') + '\n');
+  const out = path.join(dir, 'out');
+  const started = Date.now();
+  const [flow, single] = await Promise.all([
+    snakemake(
+      ['--cores', '2', '--config', `pairs=${pairs}`, 'chunks=4', `outdir=${out}`, 'threads=1', `model=${MODEL}`, `attrament=${ATTRAMENT}`],
+      dir,
+    ),
+    attrament(['explain', pairs, '--json', '--npy', path.join(dir, 'single.npy'), '--model', MODEL, '--threads', '1', '--quiet'], dir),
+  ]);
+  const seconds = (Date.now() - started) / 1000;
+  assert.equal(flow.code, 0, flow.stderr.slice(-3000));
+  assert.equal(single.code, 0, single.stderr);
+  assert.match(flow.stderr, /explain_chunk\s+4\b/, 'four chunk jobs');
+  const manifest = JSON.parse(await readFile(path.join(out, 'split', 'split.json'), 'utf8'));
+  assert.deepEqual(manifest.chunks.map((c: { pairs: number }) => c.pairs), [12, 12, 12, 12]);
+
+  const merged = await readFile(path.join(out, 'explain.jsonl'), 'utf8');
+  sameRecords(merged, single.stdout);
+  const ids = merged.trim().split('\n').map((l) => JSON.parse(l).id);
+  assert.deepEqual(ids, lines.slice(1, 49).map((l) => l.split(',')[0]), 'input order, ids kept');
+
+  const a = await readNpy(path.join(out, 'attributions.npy'));
+  const b = await readNpy(path.join(dir, 'single.npy'));
+  assert.deepEqual(a.shape, [48, 50, 20]);
+  assert.deepEqual(b.shape, a.shape);
+  let worst = 0;
+  for (let i = 0; i < a.data.length; i++) worst = Math.max(worst, Math.abs(a.data[i]! - b.data[i]!));
+  assert.ok(worst <= 1e-6, `attributions within 1e-6 (worst ${worst})`);
+  process.stderr.write(`workflow explain test: ${seconds.toFixed(1)} s (snakemake and the single run side by side), worst |Δ| ${worst}\n`);
+});
+
+test('workflow: a dry run (-n) with the SLURM profile plans every job with its threads and resources', async () => {
+  // From the repository root with root-relative paths, as the README shows.
+  const r = await run(
+    'snakemake',
+    ['-s', 'workflow/Snakefile', '--profile', 'workflow/profiles/slurm', '-n', '--nolock', '--config', 'pairs=examples/pairs.tsv', 'chunks=4', 'outdir=test-output/workflow-dry-run', 'threads=2', 'report=true'],
+    projectRoot,
+  );
+  assert.equal(r.code, 0, r.stderr + r.stdout);
+  const text = r.stdout + r.stderr;
+  assert.match(text, /This was a dry-run/);
+  for (const [rule, count] of [['split', 1], ['explain_chunk', 4], ['merge_explain', 1], ['report', 1]] as const) {
+    assert.match(text, new RegExp(`\\n${rule}\\s+${count}\\b`), `${rule} ×${count}`);
+  }
+  // The profile's defaults reach the jobs; the rules' measured sizing overrides mem_mb and runtime.
+  assert.match(text, /rule explain_chunk:[\s\S]*?resources: mem_mb=1200,[^\n]*slurm_account=my_account, slurm_partition=my_partition, runtime=10/);
+  assert.match(text, /explain test-output\/workflow-dry-run\/split\/chunk-0001\.tsv --model mirbind --engine onnx --threads 2 --background paper --method deepshap --json --out test-output\/workflow-dry-run\/chunks\/chunk-0001\.jsonl --npy test-output\/workflow-dry-run\/chunks\/chunk-0001\.npy --meta/);
+  // Snakemake 8+ reads the versioned file, which uses the executor plugin instead of the removed options.
+  const v8 = await readFile(path.join(projectRoot, 'workflow', 'profiles', 'slurm', 'config.v8+.yaml'), 'utf8');
+  assert.match(v8, /^executor: slurm$/m);
+  assert.doesNotMatch(v8, /^(slurm|cluster|cluster-config):/m);
+});

@@ -1,0 +1,1 @@
+# Scan mode: `attrament scan` per chunk of long targets; wired once scan writes BED (below).
