@@ -67,12 +67,12 @@ export function optionsFingerprint(options: unknown): Promise<string> {
 
 export type MergeKind = 'npy' | 'tsv' | 'bed' | 'text';
 
-/** How a file joins: `.npy` arrays by rows, TSV with one header, BED with its track lines once, other text as is. */
+/** How a file joins: `.npy` arrays by rows, TSV with one header, BED/bedGraph with their track lines once, other text as is. */
 export function mergeKind(file: string): MergeKind {
   const ext = path.extname(file).toLowerCase();
   if (ext === '.npy') return 'npy';
   if (ext === '.tsv' || ext === '.tab') return 'tsv';
-  if (ext === '.bed') return 'bed';
+  if (ext === '.bed' || ext === '.bedgraph') return 'bed';
   return 'text';
 }
 
