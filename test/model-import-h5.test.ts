@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { decodeWeights } from '../src/model/graph.js';
+import { decodeWeights } from '../src/model/keras.js';
 import { graphFromFiles, readLayersModelDir } from '../src/model/files.js';
 import { importKerasH5, readKerasH5, writeKerasH5 } from '../src/model/keras-h5.js';
 import { loadModelGraph } from '../src/model/resolve.js';

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildModelGraph, UnsupportedLayerError, type ModelGraph } from '../src/model/graph.js';
+import { UnsupportedLayerError, type ModelGraph } from '../src/model/graph.js';
+import { buildModelGraph } from '../src/model/keras.js';
 import { OrtDeepShapEngine, OrtEngine, deepShapOnnx, gradientOnnx, tfPadding } from '../src/model/onnx/index.js';
 import type { DeepShapResult } from '../src/model/engine.js';
 import { permute } from '../src/model/onnx/forward.js';

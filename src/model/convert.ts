@@ -7,7 +7,8 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { atomicWriteFile } from '../io/atomic.js';
-import { buildModelGraph, type ModelGraph } from './graph.js';
+import type { ModelGraph } from './graph.js';
+import { buildModelGraph } from './keras.js';
 import { readKerasH5 } from './keras-h5.js';
 
 export const SHARD_NAME = 'group1-shard1of1.bin';

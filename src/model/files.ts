@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { buildModelGraph, decodeWeights, type ModelGraph, type WeightsManifestGroup } from './graph.js';
+import type { ModelGraph } from './graph.js';
+import { graphFromLayersModel, type WeightsManifestGroup } from './keras.js';
 
 export interface LayersModelFiles {
   /** Parsed `model.json`. */
@@ -33,6 +34,5 @@ export async function readLayersModelDir(dir: string): Promise<LayersModelFiles>
 }
 
 export function graphFromFiles(files: LayersModelFiles): ModelGraph {
-  const weights = decodeWeights(files.modelJson.weightsManifest ?? [], files.groupData);
-  return buildModelGraph(files.modelJson, weights);
+  return graphFromLayersModel(files.modelJson, files.groupData);
 }

@@ -1,10 +1,17 @@
 /**
- * An engine-neutral description of a trained network: a list of primitive operations in
- * topological order, with their weights as typed arrays. Built from a TF.js layers-model
- * (`model.json` + weight shards); the engines (TF.js, ONNX) and the attribution rules all
- * walk this one graph, so no network is hard-coded anywhere.
+ * The graph IR: an engine-neutral description of a trained network, a list of primitive
+ * operations in topological order with their weights as typed arrays. The readers of model
+ * formats produce it (`keras.ts`: Keras / TF.js layers JSON, also inside `.h5`; `onnx-import.ts`);
+ * the engines (the ONNX graph writer in `onnx/`) and the attribution rules walk it, so no network
+ * is hard-coded anywhere. `GraphBuilder` is the way to make one: it checks weight sizes and
+ * infers shapes.
  *
- * Shapes are per sample, channels last (NHWC without N): `[H, W, C]` for maps, `[F]` for vectors.
+ * Stable contract for readers:
+ * - shapes are per sample, channels last (NHWC without N): `[H, W, C]` for maps, `[F]` for vectors;
+ * - conv kernels in Keras layout `[kh, kw, cin, cout]`, dense kernels `[in, out]`;
+ * - BatchNorm holds the raw inference parameters (engines derive `batchNormAffine`);
+ * - `padding` is TF's (`same` puts the odd pixel after: `tfPadding`);
+ * - the last node is not necessarily the output: `ModelGraph.output` says which.
  */
 
 import { AttramentError } from '../errors.js';
@@ -87,61 +94,8 @@ export class UnsupportedLayerError extends AttramentError {
   }
 }
 
-// ---------------------------------------------------------------- weights
 
-interface ManifestEntry {
-  name: string;
-  shape: number[];
-  dtype: string;
-  quantization?: unknown;
-}
-export interface WeightsManifestGroup {
-  paths: string[];
-  weights: ManifestEntry[];
-}
-
-/** Splits the concatenated shard data of each manifest group into named float32 arrays. */
-export function decodeWeights(
-  manifest: WeightsManifestGroup[],
-  groupData: ArrayBuffer[],
-): Map<string, { shape: number[]; values: Float32Array }> {
-  const out = new Map<string, { shape: number[]; values: Float32Array }>();
-  manifest.forEach((group, g) => {
-    const data = groupData[g];
-    if (!data) throw new Error(`weights group ${g} (${group.paths.join(', ')}) has no data`);
-    let offset = 0;
-    for (const w of group.weights) {
-      if (w.dtype !== 'float32' || w.quantization) {
-        throw new Error(`weight ${w.name}: only unquantized float32 weights are supported (got ${w.dtype})`);
-      }
-      const size = w.shape.reduce((a, b) => a * b, 1);
-      const bytes = size * 4;
-      if (offset + bytes > data.byteLength) throw new Error(`weight ${w.name}: weight file is too short`);
-      // Copy: the shard buffer may not be 4-byte aligned at this offset.
-      const values = new Float32Array(data.slice(offset, offset + bytes));
-      out.set(w.name, { shape: w.shape, values });
-      offset += bytes;
-    }
-  });
-  return out;
-}
-
-// ---------------------------------------------------------------- topology
-
-interface KerasLayer {
-  class_name: string;
-  name?: string;
-  config: Record<string, any>;
-  inbound_nodes?: any[];
-}
-
-type Weights = Map<string, { shape: number[]; values: Float32Array }>;
-
-function pair(v: unknown, what: string): [number, number] {
-  if (typeof v === 'number') return [v, v];
-  if (Array.isArray(v) && v.length === 2) return [Number(v[0]), Number(v[1])];
-  throw new Error(`bad ${what}: ${JSON.stringify(v)}`);
-}
+// ---------------------------------------------------------------- building
 
 /**
  * TF padding of one spatial dimension of a convolution or pooling window: `[before, after, out]`.
@@ -156,15 +110,25 @@ export function tfPadding(size: number, k: number, s: number, padding: 'same' | 
 
 const convOut = (size: number, k: number, s: number, padding: 'same' | 'valid'): number => tfPadding(size, k, s, padding)[2];
 
-class GraphBuilder {
-  nodes: GraphNode[] = [];
-  constructor(private weights: Weights) {}
+export type Activation = 'linear' | 'relu' | 'sigmoid' | 'tanh' | 'softmax';
 
-  take(name: string): Float32Array {
-    const w = this.weights.get(name);
-    if (!w) throw new Error(`weight ${name} is missing from the weights manifest`);
-    return w.values;
-  }
+export interface Conv2dSpec {
+  /** `[kh, kw, cin, cout]`. */
+  kernel: Float32Array;
+  bias: Float32Array | null;
+  kernelSize: [number, number];
+  filters: number;
+  strides: [number, number];
+  padding: 'same' | 'valid';
+}
+
+/**
+ * Builds a `ModelGraph` node by node: each method appends primitive ops after checking their
+ * weights against the input's shape, and returns the new node's id. `name` is the source layer's
+ * name (with a suffix for the primitives one layer expands to), `layerClass` its class.
+ */
+export class GraphBuilder {
+  readonly nodes: GraphNode[] = [];
 
   add(name: string, layerClass: string, op: Op, inputs: number[], shape: number[]): number {
     const id = this.nodes.length;
@@ -176,289 +140,65 @@ class GraphBuilder {
     return this.nodes[id]!.shape;
   }
 
-  activation(name: string, layerClass: string, act: string | undefined, input: number): number {
-    const shape = this.shapeOf(input);
-    switch (act ?? 'linear') {
-      case 'linear':
-        return input;
-      case 'relu':
-        return this.add(`${name}/relu`, layerClass, { kind: 'relu' }, [input], shape);
-      case 'sigmoid':
-        return this.add(`${name}/sigmoid`, layerClass, { kind: 'sigmoid' }, [input], shape);
-      case 'tanh':
-        return this.add(`${name}/tanh`, layerClass, { kind: 'tanh' }, [input], shape);
-      case 'softmax':
-        return this.add(`${name}/softmax`, layerClass, { kind: 'softmax' }, [input], shape);
-      default:
-        throw new UnsupportedLayerError(layerClass, name, `activation '${act}'`);
-    }
+  input(name: string, shape: number[]): number {
+    return this.add(name, 'InputLayer', { kind: 'input' }, [], shape);
   }
 
-  conv(
-    name: string,
-    layerClass: string,
-    prefix: string,
-    cfg: { filters: number; kernel: [number, number]; strides: [number, number]; padding: 'same' | 'valid'; useBias: boolean },
-    input: number,
-  ): number {
+  /** `linear` adds nothing and returns `input`. */
+  activation(name: string, layerClass: string, act: Activation, input: number): number {
+    if (act === 'linear') return input;
+    return this.add(`${name}/${act}`, layerClass, { kind: act }, [input], this.shapeOf(input));
+  }
+
+  conv2d(name: string, layerClass: string, spec: Conv2dSpec, input: number): number {
     const [h, w, cin] = this.shapeOf(input) as [number, number, number];
-    const kernel = this.take(`${prefix}/kernel`);
-    if (kernel.length !== cfg.kernel[0] * cfg.kernel[1] * cin * cfg.filters) {
-      throw new Error(`${prefix}/kernel has ${kernel.length} values, expected ${cfg.kernel[0]}x${cfg.kernel[1]}x${cin}x${cfg.filters}`);
+    const [kh, kw] = spec.kernelSize;
+    if (spec.kernel.length !== kh * kw * cin * spec.filters) {
+      throw new Error(`${name}: kernel has ${spec.kernel.length} values, expected ${kh}x${kw}x${cin}x${spec.filters}`);
     }
-    const bias = cfg.useBias ? this.take(`${prefix}/bias`) : null;
-    const shape = [
-      convOut(h, cfg.kernel[0], cfg.strides[0], cfg.padding),
-      convOut(w, cfg.kernel[1], cfg.strides[1], cfg.padding),
-      cfg.filters,
-    ];
-    return this.add(
-      name,
-      layerClass,
-      {
-        kind: 'conv2d',
-        kernel,
-        bias,
-        kh: cfg.kernel[0],
-        kw: cfg.kernel[1],
-        cin,
-        cout: cfg.filters,
-        strides: cfg.strides,
-        padding: cfg.padding,
-      },
-      [input],
-      shape,
-    );
+    if (spec.bias && spec.bias.length !== spec.filters) throw new Error(`${name}: bias has ${spec.bias.length} values, expected ${spec.filters}`);
+    const shape = [convOut(h, kh, spec.strides[0], spec.padding), convOut(w, kw, spec.strides[1], spec.padding), spec.filters];
+    const op: Op = { kind: 'conv2d', kernel: spec.kernel, bias: spec.bias, kh, kw, cin, cout: spec.filters, strides: spec.strides, padding: spec.padding };
+    return this.add(name, layerClass, op, [input], shape);
   }
 
-  batchnorm(name: string, layerClass: string, prefix: string, epsilon: number, input: number): number {
-    return this.add(
-      name,
-      layerClass,
-      {
-        kind: 'batchnorm',
-        gamma: this.take(`${prefix}/gamma`),
-        beta: this.take(`${prefix}/beta`),
-        mean: this.take(`${prefix}/moving_mean`),
-        variance: this.take(`${prefix}/moving_variance`),
-        epsilon,
-      },
-      [input],
-      this.shapeOf(input),
-    );
+  dense(name: string, layerClass: string, kernel: Float32Array, bias: Float32Array | null, units: number, input: number): number {
+    const inShape = this.shapeOf(input);
+    if (inShape.length !== 1) throw new UnsupportedLayerError(layerClass, name, `input of rank ${inShape.length} (flatten first)`);
+    if (kernel.length !== inShape[0]! * units) throw new Error(`${name}: kernel has ${kernel.length} values, expected ${inShape[0]}x${units}`);
+    return this.add(name, layerClass, { kind: 'dense', kernel, bias, units, inputs: inShape[0]! }, [input], [units]);
   }
 
-  pool(name: string, layerClass: string, kind: 'avgpool' | 'maxpool', cfg: Record<string, any>, input: number): number {
+  batchnorm(name: string, layerClass: string, params: BatchNormParams, input: number): number {
+    return this.add(name, layerClass, { kind: 'batchnorm', ...params }, [input], this.shapeOf(input));
+  }
+
+  pool(name: string, layerClass: string, kind: 'avgpool' | 'maxpool', pool: [number, number], strides: [number, number], padding: 'same' | 'valid', input: number): number {
     const [h, w, c] = this.shapeOf(input) as [number, number, number];
-    const poolSize = pair(cfg.pool_size ?? [2, 2], 'pool_size');
-    const strides = pair(cfg.strides ?? poolSize, 'strides');
-    const padding = (cfg.padding ?? 'valid') as 'same' | 'valid';
-    if (cfg.data_format && cfg.data_format !== 'channels_last') throw new UnsupportedLayerError(layerClass, name, 'channels_first');
-    const shape = [convOut(h, poolSize[0], strides[0], padding), convOut(w, poolSize[1], strides[1], padding), c];
-    return this.add(name, layerClass, { kind, pool: poolSize, strides, padding }, [input], shape);
+    const shape = [convOut(h, pool[0], strides[0], padding), convOut(w, pool[1], strides[1], padding), c];
+    return this.add(name, layerClass, { kind, pool, strides, padding }, [input], shape);
   }
 
-  /**
-   * miRBind's ResBlock: conv1 → ReLU → BN1 → conv2, shortcut conv3 (1x1, stride 2) when it
-   * downsamples; add → ReLU → BN2. Sublayer weights are named `<block>/conv2d_M`,
-   * `<block>/batch_normalization_M`; their roles follow ascending M.
-   */
-  resBlock(name: string, cfg: Record<string, any>, input: number): number {
-    const cls = 'Custom>ResBlock';
-    const prefixes = (kind: 'conv2d' | 'batch_normalization'): string[] => {
-      const found = new Map<number, string>();
-      const re = new RegExp(`^${name}/${kind}(?:_(\\d+))?/`);
-      for (const key of this.weights.keys()) {
-        const m = re.exec(key);
-        if (m) found.set(m[1] === undefined ? 0 : Number(m[1]), `${name}/${kind}${m[1] === undefined ? '' : '_' + m[1]}`);
-      }
-      return [...found.entries()].sort((a, b) => a[0] - b[0]).map((e) => e[1]);
+  flatten(name: string, layerClass: string, input: number): number {
+    return this.add(name, layerClass, { kind: 'flatten' }, [input], [this.shapeOf(input).reduce((a, b) => a * b, 1)]);
+  }
+
+  /** The finished graph; the score is read from `output` (softmax: class 1 of 2, sigmoid: the unit). */
+  finish(name: string, input: number, output: number): ModelGraph {
+    const outNode = this.nodes[output]!;
+    const outputUnits = outNode.shape.reduce((a, c) => a * c, 1);
+    const outputKind = outNode.op.kind === 'softmax' ? 'softmax' : outNode.op.kind === 'sigmoid' ? 'sigmoid' : 'linear';
+    return {
+      name,
+      nodes: this.nodes,
+      input,
+      output,
+      inputShape: this.shapeOf(input),
+      outputKind,
+      outputUnits,
+      scoreClass: outputKind === 'softmax' && outputUnits === 2 ? 1 : 0,
     };
-    const convs = prefixes('conv2d');
-    const bns = prefixes('batch_normalization');
-    const downsample = Boolean(cfg.downsample);
-    const filters = Number(cfg.filters);
-    const k = Number(cfg.kernel_size ?? 3);
-    if (convs.length !== (downsample ? 3 : 2) || bns.length !== 2) {
-      throw new Error(`${name}: expected ${downsample ? 3 : 2} convolutions and 2 batch norms in the weights, found ${convs.length} and ${bns.length}`);
-    }
-    const s = downsample ? 2 : 1;
-    let y = this.conv(`${name}/conv1`, cls, convs[0]!, { filters, kernel: [k, k], strides: [s, s], padding: 'same', useBias: true }, input);
-    y = this.add(`${name}/relu1`, cls, { kind: 'relu' }, [y], this.shapeOf(y));
-    y = this.batchnorm(`${name}/bn1`, cls, bns[0]!, 1e-3, y);
-    y = this.conv(`${name}/conv2`, cls, convs[1]!, { filters, kernel: [k, k], strides: [1, 1], padding: 'same', useBias: true }, y);
-    const shortcut = downsample
-      ? this.conv(`${name}/conv3`, cls, convs[2]!, { filters, kernel: [1, 1], strides: [2, 2], padding: 'same', useBias: true }, input)
-      : input;
-    if (this.shapeOf(shortcut).join() !== this.shapeOf(y).join()) {
-      throw new Error(`${name}: shortcut shape ${this.shapeOf(shortcut)} differs from ${this.shapeOf(y)}`);
-    }
-    let z = this.add(`${name}/add`, cls, { kind: 'add' }, [shortcut, y], this.shapeOf(y));
-    z = this.add(`${name}/relu2`, cls, { kind: 'relu' }, [z], this.shapeOf(z));
-    return this.batchnorm(`${name}/bn2`, cls, bns[1]!, 1e-3, z);
   }
-
-  layer(layer: KerasLayer, name: string, inputs: number[]): number {
-    const cfg = layer.config ?? {};
-    const cls = layer.class_name;
-    const one = (): number => {
-      if (inputs.length !== 1) throw new Error(`layer ${name} (${cls}) expects one input, got ${inputs.length}`);
-      return inputs[0]!;
-    };
-    switch (cls) {
-      case 'BatchNormalization': {
-        const axis = Array.isArray(cfg.axis) ? cfg.axis[0] : cfg.axis;
-        const rank = this.shapeOf(one()).length;
-        if (axis !== -1 && axis !== rank) throw new UnsupportedLayerError(cls, name, `axis ${axis} (only the last axis)`);
-        return this.batchnorm(name, cls, name, Number(cfg.epsilon ?? 1e-3), one());
-      }
-      case 'Conv2D': {
-        if (cfg.data_format && cfg.data_format !== 'channels_last') throw new UnsupportedLayerError(cls, name, 'channels_first');
-        const dil = pair(cfg.dilation_rate ?? 1, 'dilation_rate');
-        if (dil[0] !== 1 || dil[1] !== 1) throw new UnsupportedLayerError(cls, name, 'dilation');
-        if ((cfg.groups ?? 1) !== 1) throw new UnsupportedLayerError(cls, name, 'groups');
-        const y = this.conv(
-          name,
-          cls,
-          name,
-          {
-            filters: Number(cfg.filters),
-            kernel: pair(cfg.kernel_size, 'kernel_size'),
-            strides: pair(cfg.strides ?? 1, 'strides'),
-            padding: cfg.padding === 'same' ? 'same' : 'valid',
-            useBias: cfg.use_bias !== false,
-          },
-          one(),
-        );
-        return this.activation(name, cls, cfg.activation, y);
-      }
-      case 'Dense': {
-        const input = one();
-        const inShape = this.shapeOf(input);
-        if (inShape.length !== 1) throw new UnsupportedLayerError(cls, name, `input of rank ${inShape.length} (flatten first)`);
-        const units = Number(cfg.units);
-        const kernel = this.take(`${name}/kernel`);
-        if (kernel.length !== inShape[0]! * units) throw new Error(`${name}/kernel has ${kernel.length} values, expected ${inShape[0]}x${units}`);
-        const bias = cfg.use_bias === false ? null : this.take(`${name}/bias`);
-        const y = this.add(name, cls, { kind: 'dense', kernel, bias, units, inputs: inShape[0]! }, [input], [units]);
-        return this.activation(name, cls, cfg.activation, y);
-      }
-      case 'Activation':
-        return this.activation(name, cls, cfg.activation, one());
-      case 'ReLU': {
-        if (cfg.max_value != null || (cfg.negative_slope ?? 0) !== 0 || (cfg.threshold ?? 0) !== 0) {
-          throw new UnsupportedLayerError(cls, name, 'max_value/negative_slope/threshold');
-        }
-        return this.add(name, cls, { kind: 'relu' }, [one()], this.shapeOf(one()));
-      }
-      case 'LeakyReLU':
-        return this.add(name, cls, { kind: 'leakyrelu', alpha: Number(cfg.alpha ?? 0.3) }, [one()], this.shapeOf(one()));
-      case 'Softmax':
-        return this.add(name, cls, { kind: 'softmax' }, [one()], this.shapeOf(one()));
-      case 'Dropout':
-      case 'SpatialDropout2D':
-      case 'GaussianNoise':
-      case 'GaussianDropout':
-        // Inference mode: the identity. Kept as a node so names line up with the Keras model.
-        return this.add(name, cls, { kind: 'identity' }, [one()], this.shapeOf(one()));
-      case 'AveragePooling2D':
-        return this.pool(name, cls, 'avgpool', cfg, one());
-      case 'MaxPooling2D':
-        return this.pool(name, cls, 'maxpool', cfg, one());
-      case 'Flatten': {
-        const shape = this.shapeOf(one());
-        return this.add(name, cls, { kind: 'flatten' }, [one()], [shape.reduce((a, b) => a * b, 1)]);
-      }
-      case 'Add': {
-        if (inputs.length < 2) throw new Error(`layer ${name} (Add) needs two inputs`);
-        let acc = inputs[0]!;
-        for (let i = 1; i < inputs.length; i++) {
-          acc = this.add(i === inputs.length - 1 ? name : `${name}/${i}`, cls, { kind: 'add' }, [acc, inputs[i]!], this.shapeOf(acc));
-        }
-        return acc;
-      }
-      case 'Custom>ResBlock':
-      case 'ResBlock':
-        return this.resBlock(name, cfg, one());
-      default:
-        throw new UnsupportedLayerError(cls, name);
-    }
-  }
-}
-
-/**
- * Builds the primitive-op graph of a TF.js layers-model from its `model.json` object and its
- * decoded weights. Supports Functional and Sequential models made of the layers in `Op`;
- * any other layer is an `UnsupportedLayerError` naming it.
- */
-export function buildModelGraph(modelJson: any, weights: Weights): ModelGraph {
-  const topology = modelJson.modelTopology ?? modelJson;
-  const modelConfig = topology.model_config ?? topology;
-  const cls: string = modelConfig.class_name;
-  const config = modelConfig.config;
-  const layers: KerasLayer[] = Array.isArray(config) ? config : config.layers;
-  if (!Array.isArray(layers)) throw new Error('model.json: no layers in model_config');
-  const b = new GraphBuilder(weights);
-  const byName = new Map<string, number>();
-  let input = -1;
-  let inputShape: number[] = [];
-
-  const layerName = (l: KerasLayer, i: number): string => l.name ?? l.config?.name ?? `layer_${i}`;
-
-  layers.forEach((layer, i) => {
-    const name = layerName(layer, i);
-    let inputs: number[];
-    if (layer.class_name === 'InputLayer') {
-      inputShape = (layer.config.batch_input_shape ?? layer.config.batch_shape).slice(1);
-      input = b.add(name, 'InputLayer', { kind: 'input' }, [], inputShape);
-      byName.set(name, input);
-      return;
-    }
-    if (cls === 'Sequential') {
-      if (input < 0) {
-        const bis = layer.config.batch_input_shape;
-        if (!bis) throw new Error('model.json: Sequential model without an input shape');
-        inputShape = bis.slice(1);
-        input = b.add('input', 'InputLayer', { kind: 'input' }, [], inputShape);
-      }
-      inputs = [b.nodes.length - 1];
-    } else {
-      const inbound = layer.inbound_nodes ?? [];
-      if (inbound.length !== 1) throw new Error(`layer ${name}: shared layers are not supported`);
-      const spec = inbound[0];
-      const refs: any[] = Array.isArray(spec) ? spec : spec.args ?? [];
-      inputs = refs.map((r) => {
-        const ref = Array.isArray(r) ? r[0] : r?.config?.keras_history?.[0];
-        const id = byName.get(ref);
-        if (id === undefined) throw new Error(`layer ${name}: unknown input layer ${ref}`);
-        return id;
-      });
-    }
-    byName.set(name, b.layer(layer, name, inputs));
-  });
-
-  if (input < 0) throw new Error('model.json: no input layer');
-  let output = b.nodes.length - 1;
-  if (cls !== 'Sequential') {
-    const outs = config.output_layers;
-    if (outs?.length !== 1) throw new Error('only models with a single output are supported');
-    const id = byName.get(outs[0][0]);
-    if (id === undefined) throw new Error(`model.json: unknown output layer ${outs[0][0]}`);
-    output = id;
-  }
-  const outNode = b.nodes[output]!;
-  const outputUnits = outNode.shape.reduce((a, c) => a * c, 1);
-  const outputKind = outNode.op.kind === 'softmax' ? 'softmax' : outNode.op.kind === 'sigmoid' ? 'sigmoid' : 'linear';
-  return {
-    name: modelConfig.config?.name ?? 'model',
-    nodes: b.nodes,
-    input,
-    output,
-    inputShape,
-    outputKind,
-    outputUnits,
-    scoreClass: outputKind === 'softmax' && outputUnits === 2 ? 1 : 0,
-  };
 }
 
 /**

@@ -1,4 +1,5 @@
 export * from './graph.js';
+export * from './keras.js';
 export { readLayersModelDir, graphFromFiles, type LayersModelFiles } from './files.js';
 export type { ScoreEngine, GradientEngine, DeepShapEngine, DeepShapResult } from './engine.js';
 export {

@@ -13,7 +13,8 @@
 import { open } from 'node:fs/promises';
 import h5wasm from 'h5wasm/node';
 import { ModelError } from '../errors.js';
-import { buildModelGraph, type ModelGraph } from './graph.js';
+import type { ModelGraph } from './graph.js';
+import { buildModelGraph } from './keras.js';
 
 export type NamedWeights = Map<string, { shape: number[]; values: Float32Array }>;
 

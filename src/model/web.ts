@@ -4,7 +4,8 @@
  * onnxruntime-web with the ONNX graphs the CLI runs on onnxruntime-node. Nothing here touches the
  * DOM or Node, so it works in a page, in a worker, and in Node (tests).
  */
-import { buildModelGraph, decodeWeights, type ModelGraph, type WeightsManifestGroup } from './graph.js';
+import type { ModelGraph } from './graph.js';
+import { graphFromLayersModel, type WeightsManifestGroup } from './keras.js';
 import { OrtDeepShapEngine, type OrtDeepShapOptions } from './onnx/engine.js';
 
 export type Fetch = (url: string) => Promise<{ ok: boolean; status: number; statusText: string; arrayBuffer(): Promise<ArrayBuffer> }>;
@@ -28,8 +29,8 @@ function concatBuffers(parts: ArrayBuffer[]): ArrayBuffer {
 
 /**
  * The model graph of a TF.js layers model served at `modelJsonUrl` (absolute): `model.json`, then
- * its shards (those of a group concatenated, as TF.js does), decoded with `decodeWeights` and
- * built with `buildModelGraph`. A `model.json` that does not parse names the URL.
+ * its shards (those of a group concatenated, as TF.js does), read by `graphFromLayersModel`
+ * (`keras.ts`). A `model.json` that does not parse names the URL.
  */
 export async function fetchModelGraph(modelJsonUrl: string, fetchFn: Fetch = fetch): Promise<ModelGraph> {
   const text = new TextDecoder().decode(await fetchBytes(fetchFn, modelJsonUrl));
@@ -43,7 +44,7 @@ export async function fetchModelGraph(modelJsonUrl: string, fetchFn: Fetch = fet
   const groupData = await Promise.all(
     manifest.map(async (group) => concatBuffers(await Promise.all(group.paths.map((p) => fetchBytes(fetchFn, new URL(p, modelJsonUrl).href))))),
   );
-  return buildModelGraph(modelJson, decodeWeights(manifest, groupData));
+  return graphFromLayersModel(modelJson, groupData);
 }
 
 export interface BrowserEngineOptions extends Omit<OrtDeepShapOptions, 'runtime'> {
