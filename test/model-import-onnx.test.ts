@@ -44,6 +44,7 @@ async function runRaw(bytes: Uint8Array, x: Float32Array, n: number, shape: numb
 
 for (const [label, twin, options] of [
   ['miRBind CNN (Gemm, Flatten, Identity)', cnnGraph, {}],
+  ['miRBind CNN (x.view(x.size(0), -1): Shape, Gather, Unsqueeze, Concat, Reshape)', cnnGraph, { view: true }],
   ['miRBind ResNet (MatMul + Add, Reshape, Dropout)', resnetGraph, { matmul: true, reshape: true, dropout: true }],
 ] as const) {
   test(`ONNX import: the ${label} written PyTorch-style (NCHW) gives the TF.js twin's predictions, gradients and DeepSHAP`, async () => {

@@ -8,8 +8,9 @@
  * (ONNX order C·H·W) remembers its order so that the next Gemm/MatMul's weight rows are permuted
  * to the graph's H·W·C order. Supported ops: Conv, BatchNormalization, Relu, LeakyRelu, Sigmoid,
  * Tanh, Softmax, MaxPool, AveragePool, Gemm, MatMul (+ Add of a constant bias), Add, Flatten,
- * Reshape (to `[N, −1]`), Dropout, Identity, Constant. Anything else is a `ModelError` naming the
- * node and its op.
+ * Reshape (to `[N, −1]`), Dropout, Identity, Constant, and Shape/Gather/Unsqueeze/Squeeze/Concat/
+ * Cast folded as constants (PyTorch's `x.view(x.size(0), -1)`). Anything else is a `ModelError`
+ * naming the node and its op.
  */
 import onnxProto from 'onnx-proto';
 import { ModelError } from '../errors.js';
@@ -305,6 +306,34 @@ export function importOnnx(bytes: Uint8Array, file = 'model.onnx'): ModelGraph {
         if (shapeOf(x).join() !== shapeOf(y).join()) fail(`shapes [${shapeOf(x)}] and [${shapeOf(y)}] differ (no broadcasting)`);
         if (!sameOrder(x.order, y.order)) fail('adding vectors flattened in different orders');
         return set({ node: add(name, cls, { kind: 'add' }, [x.node, y.node], shapeOf(x)), order: x.order });
+      }
+      // Shape arithmetic on constants, as `x.view(x.size(0), -1)` exports it
+      // (Shape → Gather → Unsqueeze → Concat → Reshape): folded here; the batch dimension is 0
+      // ("keep", in Reshape's terms).
+      case 'Shape': {
+        const s = shapeOf(value(0));
+        const dims = s.length === 3 ? [0, s[2]!, s[0]!, s[1]!] : [0, ...s];
+        constants.set(out, { dims: [dims.length], values: dims });
+        return;
+      }
+      case 'Gather':
+      case 'Unsqueeze':
+      case 'Squeeze':
+      case 'Concat':
+      case 'Cast': {
+        const ins = (n.input ?? []).map((i) => constants.get(i));
+        if (ins.length === 0 || ins.some((k) => !k)) fail(`${opType} only of constants (shape arithmetic)`);
+        const list = (k: Constant): number[] => Array.from(k.values as ArrayLike<number>);
+        if (opType === 'Gather') {
+          if ((a.get('axis') ?? 0) !== 0 || ins[0]!.dims.length > 1) fail('Gather only along axis 0 of a vector');
+          const picked = list(ins[1]!).map((i) => list(ins[0]!)[i < 0 ? i + ins[0]!.values.length : i]!);
+          constants.set(out, { dims: ins[1]!.dims, values: picked });
+        } else if (opType === 'Concat') {
+          constants.set(out, { dims: [0], values: ins.flatMap((k) => list(k!)) });
+        } else {
+          constants.set(out, { dims: [ins[0]!.values.length], values: list(ins[0]!) });
+        }
+        return;
       }
       default:
         fail(`unsupported ONNX op ${opType}`);

@@ -8,6 +8,8 @@ import { fileURLToPath } from 'node:url';
 import type { Plugin } from 'esbuild';
 import { readPairsArray } from '../io/pairs.js';
 import { resolveModel } from '../model/resolve.js';
+import { modelFileKind } from '../model/model-file.js';
+import { UsageError } from '../errors.js';
 import { packageRoot } from '../paths.js';
 import { loadBackground } from '../pipeline/background.js';
 import { viewerPage } from './page.js';
@@ -134,6 +136,9 @@ async function ortAssets(): Promise<Map<string, Asset>> {
 /** `model.json` and the weight files it lists (nothing else of the folder is served). */
 async function modelAssets(spec: string): Promise<Map<string, Asset>> {
   const dir = await resolveModel(spec);
+  if (modelFileKind(dir)) {
+    throw new UsageError(`${spec}: the viewer serves TF.js layers models (a folder with model.json)${modelFileKind(dir) === 'h5' ? `; convert it first: attrament convert ${spec} --out DIR` : ''}`);
+  }
   const jsonFile = path.join(dir, 'model.json');
   const json = await readFile(jsonFile, 'utf8');
   let manifest: Array<{ paths: string[] }>;

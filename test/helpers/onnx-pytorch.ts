@@ -14,6 +14,8 @@ export interface PytorchStyleOptions {
   matmul?: boolean;
   /** Flatten as Reshape `[0, −1]` instead of Flatten. */
   reshape?: boolean;
+  /** Flatten as PyTorch's `x.view(x.size(0), -1)`: Shape → Gather → Unsqueeze → Concat → Reshape. */
+  view?: boolean;
   /** Identity nodes as Dropout (PyTorch exports Dropout in eval mode as Identity or Dropout). */
   dropout?: boolean;
 }
@@ -75,7 +77,13 @@ export function pytorchStyleOnnx(model: ModelGraph, options: PytorchStyleOptions
           out = x;
           break;
         }
-        out = options.reshape ? g.op('Reshape', [x, g.int64([0, -1])], {}, node.name) : g.op('Flatten', [x], { axis: int(1) }, node.name);
+        if (options.view) {
+          const batch = g.op('Gather', [g.op('Shape', [x]), g.int64([0], [])], { axis: int(0) });
+          const shape = g.op('Concat', [g.op('Unsqueeze', [batch, g.int64([0])]), g.int64([-1])], { axis: int(0) });
+          out = g.op('Reshape', [x, shape], {}, node.name);
+        } else {
+          out = options.reshape ? g.op('Reshape', [x, g.int64([0, -1])], {}, node.name) : g.op('Flatten', [x], { axis: int(1) }, node.name);
+        }
         const [mh, mw, mc] = inShape as [number, number, number];
         const o = new Int32Array(mh * mw * mc);
         for (let y = 0; y < mh; y++) for (let xx = 0; xx < mw; xx++) for (let ch = 0; ch < mc; ch++) o[(y * mw + xx) * mc + ch] = ch * mh * mw + y * mw + xx;
