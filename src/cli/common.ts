@@ -157,10 +157,16 @@ export function pairsInput(pairs: string | undefined, o: { mirna?: string; targe
 
 /** Record output and alignment options (explain, align, scan). */
 export function addRecordOptions(cmd: Command, outHelp: string): Command {
-  return cmd
+  cmd
     .option('--out <file>', outHelp)
     .addOption(new Option('--json', 'records as JSON lines').conflicts('tsv'))
-    .option('--tsv', 'records as TSV')
+    .option('--tsv', 'records as TSV');
+  return addAlignmentOptions(cmd);
+}
+
+/** The alignment options (explain, align, scan through {@link addRecordOptions}; compare, mutagenesis). */
+export function addAlignmentOptions(cmd: Command): Command {
+  return cmd
     .addOption(new Option('--gap-model <model>', "alignment gaps: the original's scan-order penalty, or a proper affine-gap (Gotoh) alignment").choices(['reference', 'affine']).default('reference'))
     .option('--opening-percentile <p>', 'gap-opening penalty = this percentile of the row sums', nonNegativeNumber, 99)
     .option('--elongation-percentile <p>', 'gap-elongation penalty = this percentile', nonNegativeNumber, 90)

@@ -3,7 +3,7 @@ import { Command, Option } from 'commander';
 import { ATTRIBUTION_METHODS, isAttributionMethod, type AttributionMethod } from '../attribution/index.js';
 import { DEFAULT_COMPARE_METHODS, DEFAULT_COMPARE_MODELS, formatCompareText, runCompare } from '../pipeline/compare.js';
 import { ENGINE_KINDS, isEngineKind } from '../model/engines.js';
-import { addBackgroundOptions, addInputOptions, alignmentOptions, backgroundSpec, info, nonNegativeNumber, pairsInput, positiveInt, progressFor, readOptions, warnOnce } from './common.js';
+import { addAlignmentOptions, addBackgroundOptions, addInputOptions, alignmentOptions, backgroundSpec, info, pairsInput, positiveInt, progressFor, readOptions, warnOnce } from './common.js';
 
 function list(value: string): string[] {
   return value
@@ -33,12 +33,10 @@ export function compareCommand(): Command {
     .option('--steps <n>', 'integrated gradients: steps', positiveInt, 50)
     .addOption(new Option('--rng <rng>', "expected gradients' draws: attrament's seeded streams, or numpy = SHAP GradientExplainer's after np.random.seed(--seed)").choices(['attrament', 'numpy']).default('attrament'))
     .addOption(new Option('--engine <engine>', 'numeric engine').choices([...ENGINE_KINDS]).default('onnx'))
-    .option('--threads <n>', 'threads (default: all cores)', positiveInt)
-    .addOption(new Option('--gap-model <model>', 'alignment gaps').choices(['reference', 'affine']).default('reference'))
-    .option('--opening-percentile <p>', 'gap-opening penalty percentile', nonNegativeNumber, 99)
-    .option('--elongation-percentile <p>', 'gap-elongation penalty percentile', nonNegativeNumber, 90)
-    .option('--corrected-columns', 'short miRNAs read their own attribution columns');
+    .option('--threads <n>', 'threads (default: all cores)', positiveInt);
+
   addBackgroundOptions(cmd);
+  addAlignmentOptions(cmd);
   addInputOptions(cmd);
   return cmd.action(async (pairsArg: string | undefined, o) => {
     const input = pairsInput(pairsArg, o);

@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import { ATTRIBUTION_METHODS, ATTRIBUTION_METHOD_INFO, type AttributionMethod } from '../attribution/index.js';
 import { DEFAULT_BACKGROUND_SIZE, DEFAULT_RUNS, formatMutagenesisText, runMutagenesis } from '../pipeline/mutagenesis.js';
-import { addInputOptions, addModelOptions, alignmentOptions, info, modelJobOptions, nonNegativeNumber, pairsInput, positiveInt, progressFor, readOptions, warnOnce } from './common.js';
+import { addAlignmentOptions, addInputOptions, addModelOptions, alignmentOptions, info, modelJobOptions, pairsInput, positiveInt, progressFor, readOptions, warnOnce } from './common.js';
 
 function integer(value: string): number {
   const n = Number(value);
@@ -30,11 +30,9 @@ export function mutagenesisCommand(): Command {
     .option('--steps <n>', 'integrated gradients: steps', positiveInt, 50)
     .addOption(new Option('--rng <rng>', "expected gradients' draws: attrament's seeded streams, or numpy = SHAP GradientExplainer's after np.random.seed(--seed)").choices(['attrament', 'numpy']).default('attrament'))
     .option('--out <file>', 'results: .json (everything, per run), .tsv (per pair × position group), .txt; default: text on stdout')
-    .option('--figure <file>', 'Fig. 2-style figure, .svg or .png')
-    .addOption(new Option('--gap-model <model>', 'alignment gaps').choices(['reference', 'affine']).default('reference'))
-    .option('--opening-percentile <p>', 'gap-opening penalty percentile', nonNegativeNumber, 99)
-    .option('--elongation-percentile <p>', 'gap-elongation penalty percentile', nonNegativeNumber, 90)
-    .option('--corrected-columns', 'short miRNAs read their own attribution columns');
+    .option('--figure <file>', 'Fig. 2-style figure, .svg or .png');
+
+  addAlignmentOptions(cmd);
   addInputOptions(cmd);
   addModelOptions(cmd);
   return cmd.action(async (pairsArg: string | undefined, o) => {
