@@ -1,6 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { startViewer, viewerBundle, type ViewerServer } from '../src/viewer/server.js';
+import { viewerSite, writeViewerSite } from '../src/viewer/build.js';
 import { checkSequence, type ExposedResult } from '../src/viewer/compute.js';
 import { loadModelGraph } from '../src/model/resolve.js';
 import { loadBackground } from '../src/pipeline/background.js';
@@ -38,12 +45,14 @@ test('sequence checks: the pair readers\' rules and messages', () => {
 });
 
 test('the browser bundle imports no Node built-in statically', async () => {
-  const app = await viewerBundle();
-  assert.ok(app.length > 50_000, `bundle of ${app.length} bytes holds the app`);
-  assert.ok(!/(^|[;\n])\s*import\s*[^(]*from\s*["']node:/.test(app), 'no static import of node: modules');
-  assert.match(app, /import\(["']\/ort\/ort\.wasm\.min\.mjs["']\)/, 'onnxruntime-web is imported from the server at run time, not bundled');
-  assert.ok(!/registerBackend|ort-wasm-simd-threaded/.test(app), 'no copy of onnxruntime-web in the bundle');
-  assert.equal(await viewerBundle(), app, 'the bundle is built once per process');
+  const code = await viewerBundle();
+  for (const [name, text] of Object.entries(code)) {
+    assert.ok(text.length > 50_000, `${name} bundle of ${text.length} bytes holds the app`);
+    assert.ok(!/(^|[;\n])\s*import\s*[^(]*from\s*["']node:/.test(text), `${name}: no static import of node: modules`);
+    assert.match(text, /import\(["']\.\/ort\/ort\.wasm\.min\.mjs["']\)/, `${name}: onnxruntime-web is imported from ort/ beside it at run time, not bundled`);
+    assert.ok(!/registerBackend|ort-wasm-simd-threaded/.test(text), `${name}: no copy of onnxruntime-web in the bundle`);
+  }
+  assert.equal(await viewerBundle(), code, 'the bundle is built once per process');
 });
 
 test('server: serves only its assets, to local hosts only', async () => {
@@ -54,9 +63,12 @@ test('server: serves only its assets, to local hosts only', async () => {
     assert.match(page.headers.get('content-security-policy') ?? '', /default-src 'none'/, 'the page carries a CSP');
     assert.equal(page.headers.get('cross-origin-opener-policy'), 'same-origin', 'COOP: the page can be cross-origin isolated');
     assert.equal(page.headers.get('cross-origin-embedder-policy'), 'require-corp', 'COEP: the page can be cross-origin isolated');
-    const session = (await (await fetch(new URL('/session.json', server.url))).json()) as { background: unknown[]; examples: unknown[] };
-    assert.equal(session.background.length, 100, "the paper's 100 background rows");
+    const session = (await (await fetch(new URL('/session.json', server.url))).json()) as { backgroundUrl: string; modelUrl: string; ortUrl: string; examples: unknown[] };
+    assert.deepEqual([session.modelUrl, session.backgroundUrl, session.ortUrl], ['model/model.json', 'background.json', 'ort/'], 'model, background and runtime relative to the page');
+    const background = (await (await fetch(new URL(session.backgroundUrl, server.url))).json()) as unknown[];
+    assert.equal(background.length, 100, "the paper's 100 background rows");
     assert.equal(session.examples.length, 8, 'the 8 example pairs');
+    assert.equal((await fetch(new URL('/worker.js', server.url))).headers.get('content-type'), 'text/javascript; charset=utf-8', 'the scan worker is served');
     const wasm = await fetch(new URL('/ort/ort-wasm-simd-threaded.wasm', server.url));
     assert.equal(wasm.headers.get('content-type'), 'application/wasm', 'wasm served with its MIME type (streaming compilation)');
     assert.equal(wasm.headers.get('cross-origin-embedder-policy'), 'require-corp', 'every asset is served cross-origin isolated');
@@ -98,12 +110,16 @@ async function reference(): Promise<{ attributions: Float32Array; alignedTarget:
   }
 }
 
-test('viewer in headless Chromium: let-7a/PIGN explained in the page as the CLI does', { timeout: 90_000 }, async () => {
+let referencePromise: ReturnType<typeof reference> | null = null;
+
+/** The pair test: the page at `url` explains let-7a/PIGN as the CLI does, shows errors in place and drops a stale result. */
+async function pairTest(url: string, screenshot: string | null): Promise<void> {
   requireChromium();
-  const expected = await reference();
-  await withServer(async (server) => {
-    await withChromiumPage({ allowedUrl: server.url, viewport: { width: 1280, height: 1000 } }, async ({ page, problems }) => {
-      await page.goto(server.url);
+  referencePromise ??= reference();
+  const expected = await referencePromise;
+  {
+    await withChromiumPage({ allowedUrl: url, viewport: { width: 1280, height: 1000 } }, async ({ page, problems }) => {
+      await page.goto(url);
       await page.waitForSelector('body[data-state="ready"], body[data-state="error"]', { timeout: 60_000 });
       assert.equal(await page.getAttribute('body', 'data-state'), 'ready', `page started: ${await page.textContent('#status')}`);
       assert.equal(await page.locator('#examples button').count(), 8, 'one button per example pair');
@@ -178,12 +194,90 @@ test('viewer in headless Chromium: let-7a/PIGN explained in the page as the CLI 
         const width = await page.locator(`#${id} svg`).evaluate((e) => (e as unknown as SVGGraphicsLike).getBBox().width);
         assert.ok(width > 100, `#${id} SVG is rendered (${width} px wide)`);
       }
-      await saveScreenshot(page, 'viewer.png', true);
+      if (screenshot) await saveScreenshot(page, screenshot, true);
       process.stderr.write(
         `viewer: first result ${(r.timings.sincePageStartMs / 1000).toFixed(1)} s after page start; DeepSHAP ${(r.timings.deepshapMs / 1000).toFixed(2)} s ` +
           `(${r.engine.name}, ${r.engine.threads} threads, ${r.backgroundRows} background rows); click to result ${seconds.toFixed(1)} s\n`,
       );
-      assert.deepEqual(problems, [], 'no console errors, page errors or requests leaving 127.0.0.1');
+
+      // downloads of the pair, made in the page
+      const [json] = await Promise.all([page.waitForEvent('download'), page.locator('#pair-downloads button', { hasText: 'JSON' }).click()]);
+      const record = JSON.parse(readFileSync((await json.path())!, 'utf8'));
+      assert.ok(Math.abs(record.score - expected.score) <= 1e-4, `JSON download: score ${record.score}`);
+      assert.equal(record.aligned_target, expected.alignedTarget, 'JSON download: the alignment');
+      assert.equal(record.attributions.length, 50, 'JSON download: the 50×20 attributions');
+
+      // a bad letter after a result: the message, and the old result is gone
+      await page.fill('#target', TARGET.slice(0, 10) + 'Z' + TARGET.slice(11));
+      await page.click('#run');
+      assert.equal(await page.textContent('#target-error'), "target contains 'Z' at position 11 (allowed: ACGTUN)", 'the message is next to the field');
+      assert.equal(await page.isHidden('#result'), true, 'no stale result under the error');
+      assert.equal(await page.evaluate('window.attramentResult'), undefined, 'the old result is dropped');
+      await page.fill('#mirna', MIRNA + 'ACGTACGTACGT');
+      await page.click('#run');
+      assert.match((await page.textContent('#mirna-error')) ?? '', /^miRNA has 32 nt \(max 30\)/, 'a too long miRNA is refused in the page');
+      assert.deepEqual(problems, [], `no console errors, page errors or requests leaving ${url}`);
     });
+  }
+}
+
+test('viewer in headless Chromium: let-7a/PIGN explained in the page as the CLI does', { timeout: 90_000 }, async () => {
+  await withServer((server) => pairTest(server.url, 'viewer.png'));
+});
+
+/**
+ * A plain static file server: files by path, their MIME type, and the headers of the site's
+ * `_headers` file (as Netlify or Cloudflare Pages apply it). No logic of the viewer's.
+ */
+async function serveFolder(root: string): Promise<{ url: string; close(): Promise<void> }> {
+  const types: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.json': 'application/json', '.wasm': 'application/wasm' };
+  const extra: Record<string, string> = {};
+  for (const line of readFileSync(path.join(root, 'site', '_headers'), 'utf8').split('\n')) {
+    const m = /^\s+([\w-]+):\s*(.+)$/.exec(line);
+    if (m) extra[m[1]!] = m[2]!;
+  }
+  const server = http.createServer(async (req, res) => {
+    const rel = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname).replace(/^\/+/, '');
+    const file = path.resolve(root, rel === '' || rel.endsWith('/') ? rel + 'index.html' : rel);
+    if (!file.startsWith(root + path.sep)) return res.writeHead(403).end();
+    try {
+      const body = await readFile(file);
+      res.writeHead(200, { 'Content-Type': types[path.extname(file)] ?? 'application/octet-stream', ...extra }).end(body);
+    } catch {
+      res.writeHead(404).end();
+    }
   });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/site/`,
+    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+  };
+}
+
+test('static build (attrament viewer --build) served by a plain node:http file server with its _headers, under a sub-path: the pair test passes', { timeout: 90_000 }, async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'attrament-web-'));
+  try {
+    const written = await writeViewerSite(path.join(dir, 'site'));
+    const names = written.files.map((f) => path.relative(path.join(dir, 'site'), f).split(path.sep).join('/')).sort();
+    for (const name of ['index.html', 'app.js', 'worker.js', 'session.json', 'background.json', '_headers', 'model/model.json', 'ort/ort.wasm.min.mjs', 'ort/ort-wasm-simd-threaded.wasm']) {
+      assert.ok(names.includes(name), `the build has ${name}`);
+    }
+    const headers = readFileSync(path.join(dir, 'site', '_headers'), 'utf8');
+    assert.match(headers, /Cross-Origin-Opener-Policy: same-origin\n\s+Cross-Origin-Embedder-Policy: require-corp/, 'the threads headers for hosts that read _headers');
+    const index = readFileSync(path.join(dir, 'site', 'index.html'), 'utf8');
+    assert.match(index, /<meta http-equiv="Content-Security-Policy" content="default-src &#39;none&#39;|<meta http-equiv="Content-Security-Policy" content="default-src 'none'/, 'the page carries its CSP');
+    assert.match(index, /<script type="module" src="app.js">/, 'the app is loaded relative to the page');
+    const remote = await viewerSite({ dataUrl: 'https://data.example.org/attrament/' });
+    const session = JSON.parse(String(remote.get('session.json')!.body));
+    assert.deepEqual([session.modelUrl, session.backgroundUrl], ['https://data.example.org/attrament/model/model.json', 'https://data.example.org/attrament/background.json'], '--data-url moves model and background');
+    assert.match(String(remote.get('index.html')!.body), /connect-src 'self' https:\/\/data\.example\.org;/, 'and the CSP allows that origin');
+    const server = await serveFolder(dir);
+    try {
+      await pairTest(server.url, null);
+    } finally {
+      await server.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

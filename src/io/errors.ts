@@ -1,5 +1,10 @@
 import { AttramentError, OutputError } from '../errors.js';
 
+/** The user's name for an input in messages (`-` is standard input). */
+export function inputName(name: string): string {
+  return name === '-' ? 'standard input' : name;
+}
+
 /**
  * A problem with the user's input, reported as one line `file:line: problem` (or `file: problem`
  * when it concerns the whole file), so the CLI can print it as is, without a stack trace.
@@ -15,7 +20,7 @@ export class InputError extends AttramentError {
     /** What is wrong, without the location prefix. */
     readonly problem: string,
   ) {
-    const where = file === '-' ? 'standard input' : file;
+    const where = inputName(file);
     super(line === undefined ? `${where}: ${problem}` : `${where}:${line}: ${problem}`, 'input');
   }
 }

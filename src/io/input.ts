@@ -62,10 +62,7 @@ export async function inputPath(name: string): Promise<string> {
   return name === STDIN ? stdinFile() : name;
 }
 
-/** The user's name for an input in messages. */
-export function inputName(name: string): string {
-  return name === STDIN ? 'standard input' : name;
-}
+export { inputName } from './errors.js';
 
 function gzipProblem(error: unknown): string {
   const e = error as NodeJS.ErrnoException;

@@ -1,11 +1,7 @@
 import { readInputBytes } from './input.js';
 
-export interface TextLine {
-  /** Without the line end (LF, CRLF or a lone trailing CR) and, on line 1, without a UTF-8 BOM. */
-  text: string;
-  /** 1-based. */
-  line: number;
-}
+export type { TextLine } from './text-lines.js';
+import type { TextLine } from './text-lines.js';
 
 /**
  * Lines of a UTF-8 text input, read lazily: plain or gzip-compressed (by its magic bytes), or `-`

@@ -55,6 +55,8 @@ export interface SequenceCheckOptions {
    * into a form, wrapped over lines).
    */
   innerWhitespace?: 'error' | 'ignore';
+  /** Refuse miRNAs longer than this (the viewer's guard against a transcript pasted into the miRNA field). */
+  maxMirnaLength?: number;
 }
 
 /** Shortest miRNA read without a warning: mature miRNAs are 18–25 nt; shorter is likely a mistake. */
@@ -89,6 +91,9 @@ export function checkSequence(role: 'miRNA' | 'target', raw: string, options: Se
   const sequence = normalizeSequence(compact);
   if (role === 'target' && sequence.length > TARGET_LENGTH && !options.allowLongTargets) {
     return { ok: false, message: `target has ${sequence.length} nt (max ${TARGET_LENGTH}); use \`attrament scan\` for longer sequences` };
+  }
+  if (role === 'miRNA' && options.maxMirnaLength !== undefined && sequence.length > options.maxMirnaLength) {
+    return { ok: false, message: `miRNA has ${sequence.length} nt (max ${options.maxMirnaLength}); a mature miRNA has about 22` };
   }
   if (role === 'miRNA' && sequence.length > MIRNA_LENGTH) {
     return { ok: true, sequence, note: `miRNA has ${sequence.length} nt; the model reads only the first ${MIRNA_LENGTH} from the 5' end` };

@@ -85,7 +85,11 @@ export function scanTrackFigure(data: ScanTrackData, options: ScanTrackOptions =
   return svgDocument(
     { width, height, title: options.title ?? 'scan tracks', className: 'attrament-scan-track' },
     el('g', { class: 'mask' }, maskSpans),
-    el('g', { class: 'track window-score' }, linePath(data.windowScore, x, scoreScale, WINDOW_COLOR, 1.5)),
+    el(
+      'g',
+      // Where positions 1 and n sit, and the tracks' vertical extent: what a page needs to map the pointer to a position.
+      { class: 'track window-score', 'data-x-first': fmt(x(1)), 'data-x-last': fmt(x(n)), 'data-y-top': top.y0, 'data-y-bottom': bottom.y1 },
+      linePath(data.windowScore, x, scoreScale, WINDOW_COLOR, 1.5)),
     el(
       'g',
       { class: 'track attribution-signal' },

@@ -4,22 +4,24 @@
  * figures). Nothing here touches the DOM or Node: the browser app calls it (in the page or a Web
  * Worker), and so can a test in Node.
  */
-import type { DeepShapEngine } from '../model/engine.js';
+import type { DeepShapEngine, ScoreEngine } from '../model/engine.js';
+import { OrtDeepShapEngine, OrtEngine } from '../model/onnx/engine.js';
+import { fetchModelGraph } from '../model/web.js';
 import { deepShap } from '../attribution/deepshap.js';
 import { encodePairs, type SequencePair } from '../encoding/index.js';
 import { Aligner, alignedRegions, formatDuplex, siteType, type AlignmentResult, type SiteType } from '../alignment/index.js';
 import { pairFigure } from '../render/figures.js';
 
-/** What the server tells the page at start (`/session.json`). */
+/** What the page reads at start (`session.json`, beside the page). */
 export interface SessionInfo {
   /** The model as the command was given it (`mirbind`, a folder, a URL). */
   model: string;
-  /** Where the page reads `model.json` and its shards. */
+  /** Where the page reads `model.json` and its shards: relative to `session.json`, or absolute. */
   modelUrl: string;
-  /** Where the page reads onnxruntime-web's `.mjs` and `.wasm` files (`/ort/`). */
+  /** Where it reads onnxruntime-web's `.mjs` and `.wasm` files (`ort/`, relative to `session.json`: code stays with the page). */
   ortUrl: string;
-  /** The background rows (the paper's 100 CLASH pairs by default) and their description. */
-  background: SequencePair[];
+  /** Where it reads the background rows (`SequencePair[]` as JSON; the paper's 100 CLASH pairs by default), relative like `modelUrl`. */
+  backgroundUrl: string;
   backgroundDescription: string;
   /** Example pairs one click away. */
   examples: Array<SequencePair & { id?: string }>;
@@ -160,4 +162,38 @@ export class ViewerSession {
   dispose(): Promise<void> {
     return this.engine.dispose();
   }
+}
+
+/** The engines a scan needs, on onnxruntime-web: window scores, and DeepSHAP with its background set. */
+export interface ScanEngines {
+  scorer: ScoreEngine;
+  explainer: DeepShapEngine;
+  dispose(): Promise<void>;
+}
+
+/**
+ * Opens the scan's engines for the model at `modelUrl` (absolute) against `background`;
+ * `wasmPaths` as for {@link createBrowserEngine}. The graph is fetched once for both.
+ */
+export async function openScanEngines(modelUrl: string, wasmPaths: string, background: readonly SequencePair[]): Promise<ScanEngines> {
+  const graph = await fetchModelGraph(modelUrl);
+  const scorer = await OrtEngine.create(graph, { runtime: 'web', wasmPaths });
+  let explainer: OrtDeepShapEngine | null = null;
+  try {
+    explainer = await OrtDeepShapEngine.create(graph, { runtime: 'web', wasmPaths });
+    await explainer.setBackground(encodePairs(background), background.length);
+  } catch (e) {
+    await explainer?.dispose();
+    await scorer.dispose();
+    throw e;
+  }
+  const opened = explainer;
+  return {
+    scorer,
+    explainer: opened,
+    dispose: async () => {
+      await opened.dispose();
+      await scorer.dispose();
+    },
+  };
 }

@@ -1,8 +1,16 @@
 /**
- * The viewer's browser app: loads the model and background from the server, then explains the
- * pair in the form with {@link ViewerSession} (onnxruntime-web, in this page) and shows the result.
+ * The viewer's browser app: reads `session.json` (beside the page), loads the model and the
+ * background from the URLs it names, then explains the pair in the form with {@link ViewerSession}
+ * (in this page) and shows the result; the transcript tab (`scan-tab.ts`) scans in a Web Worker.
  */
 import { checkSequence, createBrowserEngine, ViewerSession, type ExposedResult, type PairResult, type SessionInfo } from './compute.js';
+import type { SequencePair } from '../encoding/index.js';
+import { buildRecord, matrixRows, recordToTsv, TSV_COLUMNS } from '../pipeline/records.js';
+import { formatTsvRow } from '../io/tsv-format.js';
+import { figureDownloads, fileStem, setDownloads } from './downloads.js';
+import { initScanTab } from './scan-tab.js';
+import { MAX_MIRNA_LENGTH, byId, errorMessage, showFieldMessage } from './ui.js';
+
 
 declare global {
   interface Window {
@@ -11,12 +19,6 @@ declare global {
 }
 
 const BACKGROUND_CHOICES = [100, 50, 20, 10];
-
-function byId<T extends HTMLElement>(id: string): T {
-  const node = document.getElementById(id);
-  if (!node) throw new Error(`page has no #${id}`);
-  return node as T;
-}
 
 const form = byId<HTMLFormElement>('pair-form');
 const mirnaInput = byId<HTMLInputElement>('mirna');
@@ -40,19 +42,19 @@ function setState(state: State, message: string): void {
   rowsSelect.disabled = busy || session === null;
 }
 
-function errorMessage(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
-
 /** Shows (or clears) a field's problem next to it; returns the checked sequence or null. */
 function checkField(input: HTMLInputElement, role: 'miRNA' | 'target'): string | null {
-  const out = byId<HTMLParagraphElement>(`${input.id}-error`);
-  const checked = checkSequence(role, input.value);
-  const message = checked.ok ? checked.note ?? '' : checked.message;
-  out.textContent = message;
-  out.hidden = message === '';
-  input.setAttribute('aria-invalid', String(!checked.ok));
+  const checked = checkSequence(role, input.value, { maxMirnaLength: MAX_MIRNA_LENGTH });
+  showFieldMessage(input, `${input.id}-error`, checked.ok ? checked.note ?? '' : checked.message, !checked.ok);
   return checked.ok ? checked.sequence : null;
+}
+
+/** Hides the last pair's result, so an error is never shown above a stale one. */
+function clearResult(): void {
+  resultSection.hidden = true;
+  for (const id of ['figure-alignment', 'figure-mirna', 'figure-heatmap']) byId(id).replaceChildren();
+  byId('duplex').textContent = '';
+  delete window.attramentResult;
 }
 
 function formatScore(v: number): string {
@@ -72,6 +74,27 @@ function show(r: PairResult, rows: number, sincePageStartMs: number): void {
   byId('figure-alignment').innerHTML = r.figures.alignment;
   byId('figure-mirna').innerHTML = r.figures.mirnaImportance;
   byId('figure-heatmap').innerHTML = r.figures.heatmap;
+  const stem = fileStem(`${r.miRNA.slice(0, 12)}-${r.target.slice(0, 12)}`);
+  const record = () =>
+    buildRecord({ miRNA: r.miRNA, target: r.target }, r.alignment, {
+      score: r.score,
+      method: 'deepshap',
+      expectedValue: r.expectedValue,
+      additivityError: r.additivityError,
+      attributions: matrixRows(r.attributions, 0, 50, 20),
+    });
+  setDownloads(
+    byId('pair-downloads'),
+    [
+      { label: 'JSON', file: `${stem}.json`, make: () => ({ text: JSON.stringify(record()) + '\n', type: 'application/json' }) },
+      { label: 'TSV', file: `${stem}.tsv`, make: () => ({ text: formatTsvRow(TSV_COLUMNS) + recordToTsv({ ...record(), attributions: undefined }), type: 'text/tab-separated-values' }) },
+      { label: 'duplex', file: `${stem}-duplex.txt`, make: () => ({ text: r.duplex + '\n', type: 'text/plain' }) },
+      ...figureDownloads('alignment', `${stem}-alignment`, () => r.figures.alignment),
+      ...figureDownloads('importance', `${stem}-mirna-importance`, () => r.figures.mirnaImportance),
+      ...figureDownloads('heatmap', `${stem}-heatmap`, () => r.figures.heatmap),
+    ],
+    (m) => setState('error', m),
+  );
   resultSection.hidden = false;
   window.attramentResult = {
     miRNA: r.miRNA,
@@ -99,6 +122,7 @@ function nextPaint(): Promise<void> {
 }
 
 async function explainForm(current: ViewerSession): Promise<void> {
+  clearResult();
   const miRNA = checkField(mirnaInput, 'miRNA');
   const target = checkField(targetInput, 'target');
   if (miRNA === null || target === null) {
@@ -137,30 +161,73 @@ function fillExamples(info: SessionInfo): void {
   box.hidden = info.examples.length === 0;
 }
 
-function fillBackgroundChoices(info: SessionInfo): void {
-  const total = info.background.length;
-  const choices = [total, ...BACKGROUND_CHOICES.filter((n) => n < total)];
-  for (const n of choices) {
+/** The background selector's choices: all rows (the paper's), or the first 50, 20, 10 (faster, approximate). */
+function backgroundChoices(info: SessionInfo, total: number): Array<{ rows: number; label: string }> {
+  return [total, ...BACKGROUND_CHOICES.filter((n) => n < total)].map((n) => ({
+    rows: n,
+    label: n === total ? `all ${n} rows (${info.backgroundDescription})` : `first ${n} rows (faster, approximate)`,
+  }));
+}
+
+function fillBackgroundChoices(choices: ReturnType<typeof backgroundChoices>): void {
+  for (const c of choices) {
     const option = document.createElement('option');
-    option.value = String(n);
-    option.textContent = n === total ? `all ${n} rows (${info.backgroundDescription})` : `first ${n} rows (faster, approximate)`;
+    option.value = String(c.rows);
+    option.textContent = c.label;
     rowsSelect.append(option);
   }
 }
 
+/** The two tabs: one pair, and the transcript scan. */
+function selectTab(which: 'pair' | 'scan'): void {
+  for (const name of ['pair', 'scan'] as const) {
+    byId(`tab-${name}`).setAttribute('aria-selected', String(name === which));
+    byId(`panel-${name}`).hidden = name !== which;
+  }
+  document.body.dataset.tab = which;
+}
+
+async function fetchJson<T>(url: URL): Promise<T> {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`${url.href}: HTTP ${response.status}`);
+  return (await response.json()) as T;
+}
+
 async function start(): Promise<void> {
+  byId('tab-pair').addEventListener('click', () => selectTab('pair'));
+  byId('tab-scan').addEventListener('click', () => selectTab('scan'));
+  if (location.hash === '#scan') selectTab('scan');
   try {
-    const response = await fetch('/session.json');
-    if (!response.ok) throw new Error(`/session.json: HTTP ${response.status}`);
-    const info = (await response.json()) as SessionInfo;
+    // Everything is relative to the page (a static host may serve it under any path); the session
+    // may point the model and background at another base URL (`--data-url`).
+    const sessionUrl = new URL('session.json', location.href);
+    const info = await fetchJson<SessionInfo>(sessionUrl);
+    const modelUrl = new URL(info.modelUrl, sessionUrl).href;
+    const background = await fetchJson<SequencePair[]>(new URL(info.backgroundUrl, sessionUrl));
     fillExamples(info);
-    fillBackgroundChoices(info);
-    // The server hands out onnxruntime-web's files at /ort/, and its COOP/COEP headers make the
-    // page cross-origin isolated, so the wasm build runs on every core.
-    const engine = await createBrowserEngine(new URL(info.modelUrl, location.href).href, { wasmPaths: new URL(info.ortUrl, location.href).href });
+    const choices = backgroundChoices(info, background.length);
+    fillBackgroundChoices(choices);
+    // onnxruntime-web's files come with the page (`ort/`); under the server's (or a host's)
+    // COOP/COEP headers the page is cross-origin isolated and the wasm build runs on every core.
+    const ortUrl = new URL(info.ortUrl, sessionUrl).href;
+    const scanTab = initScanTab({
+      modelUrl,
+      ortUrl,
+      workerUrl: new URL('worker.js', import.meta.url),
+      background,
+      backgroundChoices: choices,
+      openPair: (miRNA, target) => {
+        mirnaInput.value = miRNA;
+        targetInput.value = target;
+        selectTab('pair');
+        if (session !== null && document.body.dataset.state !== 'computing') void explainForm(session);
+      },
+    });
+    scanTab.enable();
+    const engine = await createBrowserEngine(modelUrl, { wasmPaths: ortUrl });
     byId('settings').textContent =
       `model ${info.model} · DeepSHAP on onnxruntime-web (wasm, ${engine.runtime.threads} thread${engine.runtime.threads === 1 ? '' : 's'}), computed in this browser · background: ${info.backgroundDescription}`;
-    session = await ViewerSession.open(engine, info.background);
+    session = await ViewerSession.open(engine, background);
     setState('ready', 'Ready: enter a pair (or pick an example) and press Explain.');
   } catch (e) {
     setState('error', `Could not start: ${errorMessage(e)}`);
