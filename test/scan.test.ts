@@ -13,6 +13,7 @@ import {
   windowStarts,
 } from '../src/analysis/scan.js';
 import { labelMask, runScan, scanReadOptions, type SequenceScan } from '../src/pipeline/scan.js';
+import type { PairRecord } from '../src/io/pairs.js';
 import { readPairs } from '../src/io/pairs.js';
 import { Xoshiro128 } from '../src/attribution/random.js';
 import { reverseComplement } from '../src/encoding/index.js';
@@ -91,7 +92,7 @@ test('peakWidth at half height, interpolated, clipped at the ends', () => {
   close(ramp.right, 2, 'right crossing of a ramp');
 });
 
-// ---------------------------------------------------------------- end to end (onnx, 20 background rows)
+// ---------------------------------------------------------------- end to end, --signal paper (onnx, 20 background rows)
 
 const LET7A = 'TGAGGTAGTAGGTTGTATAG';
 /** Reverse complement of miRNA positions 2–11 (method.md §6 a). */
@@ -108,13 +109,13 @@ function plantedSequence(): string {
 
 interface Run {
   dir: string;
-  scans: { scan: SequenceScan; mask?: Uint8Array }[];
+  scans: { scan: SequenceScan<PairRecord>; mask?: Uint8Array }[];
   infos: string[];
 }
 
 let runPromise: Promise<Run> | null = null;
 
-/** One scan run shared by the end-to-end tests: the planted sequence, one artificial gene, one short target. */
+/** One paper-signal scan run shared by the end-to-end tests: the planted sequence, one artificial gene, one short target. */
 function scanRun(): Promise<Run> {
   runPromise ??= (async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'attrament-scan-'));
@@ -138,6 +139,7 @@ function scanRun(): Promise<Run> {
     const infos: string[] = [];
     await runScan({
       input,
+      signal: 'paper',
       model: sharedPath('models/mirbind-resnet'),
       engine: 'onnx',
       threads: 1,
@@ -154,23 +156,24 @@ function scanRun(): Promise<Run> {
   return runPromise;
 }
 
-test('planted seeds: attribution peaks on both sites, narrower than the window-score peak', async () => {
+test('--signal paper, planted seeds: attribution peaks on both sites, narrower than the window-score peak', async () => {
   const { scans } = await scanRun();
   const { scan } = scans[0]!;
   assert.equal(scan.pair.id, 'planted', 'first record');
   assert.equal(scan.starts.length, 131, '180 nt: 131 windows');
-  assert.ok(scan.explained > 0, 'some windows score above 0.5');
+  assert.equal(scan.explained, scan.windowScores.filter((p) => p > 0.5).length, 'the paper explains every window above 0.5');
   const peaks = scan.sites.map((s) => s.position);
   for (const at of PLANT_AT) {
-    const centre = at + 1 + (PLANTED.length - 1) / 2; // 1-based centre of the planted 10 nt
+    const centre = at + (PLANTED.length - 1) / 2; // 0-based centre of the planted 10 nt
     const near = scan.sites.filter((s) => Math.abs(s.position - centre) <= 5);
     assert.equal(near.length, 1, `one site within ±5 nt of the seed planted at ${at + 1} (sites at ${peaks.join(', ')})`);
     const site = near[0]!;
-    assert.notEqual(site.siteType.type, 'none', `the site window at ${site.position} holds a canonical site`);
+    assert.equal(site.siteType.type, '7mer-m8', `the site at ${site.position} pairs the planted 7mer-m8`);
+    assert.equal(site.siteType.position, at + 3, 'site position: the base opposite miRNA position 8');
     assert.match(site.alignment.alignedMirna.replace(/-/g, ''), /^GATATGTTGGATGATGGAGT$/, 'the whole miRNA, 3′→5′');
-    const attribution = peakWidth(scan.smoothed, site.position - 1);
+    const attribution = peakWidth(scan.smoothed, site.position);
     const windowPeaks = findPeaks(scan.windowTrack);
-    const nearestWindowPeak = windowPeaks.reduce((a, b) => (Math.abs(b - (site.position - 1)) < Math.abs(a - (site.position - 1)) ? b : a));
+    const nearestWindowPeak = windowPeaks.reduce((a, b) => (Math.abs(b - site.position) < Math.abs(a - site.position) ? b : a));
     const window = peakWidth(scan.windowTrack, nearestWindowPeak);
     assert.ok(
       window.width > 2 * attribution.width,
@@ -178,15 +181,19 @@ test('planted seeds: attribution peaks on both sites, narrower than the window-s
     );
     assert.ok(attribution.width < 20, `attribution peak at ${site.position} is narrow: ${attribution.width.toFixed(1)} nt`);
   }
+  const spans = scan.sites.map((s) => `${s.span?.start}-${s.span?.end}`);
+  assert.equal(new Set(spans).size, spans.length, `no two sites with the same aligned span: ${spans.join(' ')}`);
+  assert.deepEqual(scan.sites.map((s) => s.rank), scan.sites.map((_, k) => k + 1), 'ranked 1, 2, …');
+  for (let k = 1; k < scan.sites.length; k++) assert.ok(scan.sites[k - 1]!.score >= scan.sites[k]!.score, 'best score first');
 });
 
-test('artificial gene: a found site overlaps the label mask’s positive span', async () => {
+test('--signal paper, artificial gene: a found site overlaps the label mask’s positive span', async () => {
   const { scans } = await scanRun();
   const { scan, mask } = scans[1]!;
   assert.ok(mask, 'the label column is read as a per-nucleotide mask');
   assert.equal(mask.length, scan.pair.target.length, 'one mask value per base');
   assert.ok(scan.sites.length > 0, 'at least one site');
-  const overlapping = scan.sites.filter((s) => mask[s.position - 1] === 1);
+  const overlapping = scan.sites.filter((s) => mask[s.position] === 1);
   assert.ok(overlapping.length > 0, `a site peak inside a positive span (sites at ${scan.sites.map((s) => s.position).join(', ')})`);
 });
 
@@ -203,23 +210,25 @@ test('scan outputs: site records, per-position tracks with the label, the figure
   const records = readFileSync(path.join(dir, 'sites.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
   const totalSites = scans.reduce((a, s) => a + s.scan.sites.length, 0);
   assert.equal(records.length, totalSites, 'one JSON line per site');
-  assert.equal(records[0].id, 'planted', 'records carry the id');
-  for (const key of ['position', 'window_start', 'window_end', 'peak_height', 'window_score', 'site_type', 'aligned_target', 'mirna_importance']) {
+  assert.equal(records[0].target_id, 'planted', 'target_id from the id column');
+  assert.equal(records[0].mirna_id, LET7A, 'mirna_id: the sequence when the input names none');
+  assert.equal(records[0].rank, 1, 'best first');
+  for (const key of ['score', 'start', 'end', 'position', 'window_start', 'window_end', 'peak_height', 'window_score', 'site_type', 'aligned_target', 'mirna_importance']) {
     assert.ok(key in records[0], `record field ${key}`);
   }
   assert.equal(records[0].window_end - records[0].window_start, 49, 'a 50-nt site window');
 
   const lines = readFileSync(path.join(dir, 'tracks.tsv'), 'utf8').trim().split('\n');
-  assert.equal(lines[0], 'id\tposition\tbase\twindow_score\tattribution_signal\tlabel', 'track header with label');
+  assert.equal(lines[0], 'mirna_id\ttarget_id\tposition\tbase\twindow_score\tattribution_signal\tlabel', 'track header with label');
   assert.equal(lines.length, 1 + 180 + 150 + 40, 'one row per base of every sequence');
-  const geneRow = lines.find((l) => l.startsWith(`gene${ARTIFICIAL_LINE}\t1\t`))!;
-  assert.equal(geneRow.split('\t')[5], scans[1]!.mask![0]!.toString(), 'label value of the gene');
-  assert.equal(lines[1]!.split('\t')[5], '', 'no label for the planted sequence');
+  const geneRow = lines.find((l) => l.split('\t')[1] === `gene${ARTIFICIAL_LINE}` && l.split('\t')[2] === '1')!;
+  assert.equal(geneRow.split('\t')[6], scans[1]!.mask![0]!.toString(), 'label value of the gene');
+  assert.equal(lines[1]!.split('\t')[6], '', 'no label for the planted sequence');
 
   const svg = readFileSync(path.join(dir, 'scan.svg'), 'utf8');
   assert.ok(svg.startsWith('<svg'), 'an SVG document');
   assert.equal(svg.match(/class="site"/g)?.length, scans[0]!.scan.sites.length, 'every site of the first sequence marked');
-  assert.deepEqual(readdirSync(dir).filter((f) => f.endsWith('.tmp')), [], 'no temp files left');
+  assert.deepEqual(readdirSync(dir).filter((f) => f.endsWith('.tmp') || f.endsWith('.parts')), [], 'no temp files or parts folders left');
 });
 
 test('a mask of the wrong length is a one-line error naming file and line, leaving no output', async () => {

@@ -27,6 +27,12 @@ export function windowStarts(length: number, window = SCAN_WINDOW, step = 1): In
   return starts;
 }
 
+/** Number of windows {@link windowStarts} gives for a target of `length` nt. */
+export function windowCount(length: number, window = SCAN_WINDOW, step = 1): number {
+  const last = Math.max(0, length - window);
+  return Math.floor(last / step) + 1 + (last % step !== 0 ? 1 : 0);
+}
+
 /**
  * Per-position window score: each window's score is added to the positions it covers (clipped to
  * the target), and each position is divided by the number of windows covering it. Positions no

@@ -1,89 +1,140 @@
 /**
- * The scanner of `attrament scan` (method.md §6) on engine interfaces: window scores, DeepSHAP of
- * the windows above the threshold, the accumulated signal, its peaks as sites, each aligned. No
- * file or Node API: the CLI's job (`pipeline/scan.ts`) and the viewer's Web Worker both run it.
+ * The scanner (docs/scan.md): window scores, DeepSHAP of chosen windows, an attribution signal,
+ * its peaks as sites, each aligned, re-scored, merged and ranked. Runs on the engine interfaces
+ * (any `ScoreEngine` and `DeepShapEngine` with its background set); windows of several sequences
+ * share engine batches. Positions are 0-based here.
  */
-import type { PairRecord } from '../io/pairs.js';
-import { encodePairInto, PAIR_SIZE } from '../encoding/index.js';
 import type { DeepShapEngine, ScoreEngine } from '../model/engine.js';
+import { encodePairInto, PAIR_SIZE } from '../encoding/index.js';
 import { AdditivityCheck, deepShap } from '../attribution/deepshap.js';
-import { Aligner, siteType, type AlignmentOptions, type AlignmentResult, type SiteTypeName } from '../alignment/index.js';
-import {
-  SCAN_COLUMNS,
-  SCAN_WINDOW,
-  accumulateAttributions,
-  findPeaks,
-  positionSignal,
-  smooth,
-  windowScoreTrack,
-  windowStarts,
-} from './scan.js';
+import { Aligner, alignedRegions, type AlignmentOptions, type AlignmentResult, type SiteTypeName } from '../alignment/index.js';
+import { SCAN_COLUMNS, SCAN_WINDOW, accumulateAttributions, findPeaks, positionSignal, smooth, windowScoreTrack, windowStarts } from './scan.js';
+import { alignedSiteType, alignedSpan, centredWindowStart, positivePairing, rankAndMerge, windowPeaks, type AlignedSpan } from './scan-sites.js';
 
-/** How one sequence is scanned (method.md §6). */
+/**
+ * `sites` (default): candidates are the peaks of the window scores above the threshold; only they
+ * are explained; the signal is the positive attribution on pairing cells; sites are ranked by the
+ * p1 of the window centred on them. `paper`: method.md §6 exactly (every window above the
+ * threshold explained, max over columns of Σ p1·φ, peaks above a height relative to the sequence's highest).
+ */
+export const SCAN_SIGNALS = ['sites', 'paper'] as const;
+export type ScanSignal = (typeof SCAN_SIGNALS)[number];
+
 export interface ScanParams {
-  /** Windows scoring above this are explained (default 0.5). */
+  signal?: ScanSignal;
+  /** Windows above this are candidates (`sites`, default 0.1) or all explained (`paper`, default 0.5). */
   threshold?: number;
   /** Window step in nt (default 1). */
   step?: number;
-  /** Width of the centred moving average over the attribution signal (odd; default 5; 1 = none). */
+  /** Width of the centred moving average over the signal (odd; default 5; 1 = none). */
   smoothWidth?: number;
-  /** A site's smoothed signal must reach this fraction of the sequence's highest (default 0.25). */
+  /** `paper`: a site's smoothed signal must reach this fraction of the sequence's highest (default 0.25). */
   minRelativeHeight?: number;
-  /** Sites closer than this (nt) to a higher one are dropped (default 10). */
+  /** Signal peaks closer than this (nt) to a higher one are dropped (`paper` default 10; `sites` default 1: every peak is aligned, and the merge by aligned span removes repeats). */
   minDistance?: number;
-  /** Windows per engine call (default 64). */
+  /** `sites`: candidate windows closer than this (nt) to a better one are not explained (default 20). */
+  candidateDistance?: number;
+  /** `sites`: a site's score (p1 of its centred window) must exceed this (default: the threshold). */
+  minScore?: number;
+  /** `sites`: a site's aligned duplex must pair the miRNA seed (positions 2–8, `alignedRegions`; default true). */
+  requireSeed?: boolean;
+  /** Windows per engine call (default 256 for scores, 32 for DeepSHAP). */
   batchSize?: number;
+  explainBatchSize?: number;
   alignment?: AlignmentOptions;
 }
 
-/** One site found on a long target; positions are 1-based on the whole target. */
+/** What the scanner reads of a record. */
+export interface ScanInput {
+  miRNA: string;
+  target: string;
+}
+
 export interface ScanSite {
-  /** The attribution peak. */
+  /** Rank on its sequence (1 = best score). */
+  rank: number;
+  /** p1 of the 50-nt window centred on the site (the site score; sites are ranked by it). */
+  score: number;
+  /** The signal peak (0-based on the target). */
   position: number;
-  /** The 50-nt window centred on the peak (clipped to the target), inclusive. */
+  /** The 50-nt window centred on the peak (shifted inside the target), 0-based inclusive. */
   windowStart: number;
   windowEnd: number;
-  /** Smoothed attribution signal at the peak. */
+  /** Smoothed signal at the peak. */
   peakHeight: number;
   /** Window-score track at the peak. */
   windowScore: number;
-  /** Best canonical site in the site window; `position` 1-based on the whole target, null for none. */
-  siteType: { type: SiteTypeName; position: number | null };
-  /** Alignment of the site window with its accumulated attribution rows. */
+  /** Target bases the alignment pairs (0-based inclusive, on the whole target); null when it pairs none. */
+  span: AlignedSpan | null;
+  /** The canonical site the alignment's seed pairs; `position` 0-based on the whole target, -1 for none. */
+  siteType: { type: SiteTypeName; position: number };
   alignment: AlignmentResult;
 }
 
-export interface SequenceScan {
-  pair: PairRecord;
-  /** 0-based window starts. */
+export interface SequenceScan<P extends ScanInput = ScanInput> {
+  pair: P;
   starts: Int32Array;
-  /** p1 of each window. */
   windowScores: Float32Array;
-  /** Per position: mean p1 of the windows covering it. */
   windowTrack: Float64Array;
   /** `[length, 20]`: Σ p1·φ over the explained windows. */
   accumulator: Float64Array;
-  /** Per position: max over the 20 columns of the accumulator. */
+  /** Per position: the signal the peaks are found on (`sites`: max over columns of Σ p1·φ⁺ on pairing cells; `paper`: of Σ p1·φ). */
   signal: Float64Array;
-  /** `signal` after the moving average; sites are its peaks. */
   smoothed: Float64Array;
-  /** Windows above the threshold (explained with DeepSHAP). */
+  /** Windows explained with DeepSHAP. */
   explained: number;
-  /** Worst DeepSHAP additivity error of this sequence's windows (0 when none was explained). */
   worstAdditivityError: number;
+  /** Best first. */
   sites: ScanSite[];
 }
 
-/** The defaults of `attrament scan` (and of the viewer's scan tab). */
-export const SCAN_DEFAULTS = { threshold: 0.5, step: 1, smoothWidth: 5, minRelativeHeight: 0.25, minDistance: 10, batchSize: 64 } as const;
+/** The defaults of the default (`sites`) caller; `paper` uses threshold 0.5 and min distance 10. */
+export const SCAN_DEFAULTS = { signal: 'sites', threshold: 0.1, paperThreshold: 0.5, step: 1 } as const;
+
+const DEFAULTS = { smoothWidth: 5, minRelativeHeight: 0.25, minDistance: 10, candidateDistance: 20, batchSize: 256, explainBatchSize: 32 } as const;
+/** Share of a window's progress given by its score (the rest by its explanation). */
+const SCORE_SHARE = 0.25;
+
+interface Job<P extends ScanInput> {
+  pair: P;
+  starts: Int32Array;
+  scores: Float32Array;
+  accumulator: Float64Array;
+  pairing: Float64Array | null;
+  explained: number;
+  worst: number;
+}
+
+/** Windows to score: (miRNA, target, start) triples, read through accessors so no objects are made per window. */
+interface WindowList {
+  readonly length: number;
+  miRNA(k: number): string;
+  target(k: number): string;
+  start(k: number): number;
+}
+
+/** Rows of a site window farther than this from the peak are down-weighted (`sites`). */
+export const FOCUS_RADIUS = 5;
+/** Their weight. */
+export const FOCUS_WEIGHT = 0.1;
 
 /**
- * Scans long targets with a score engine and a DeepSHAP engine whose background is already set.
- * Reuses its buffers between sequences; not re-entrant.
+ * Weights the rows of a site window towards its peak row (1 within {@link FOCUS_RADIUS}, {@link FOCUS_WEIGHT}
+ * beyond), so that the alignment pairs the site at the peak rather than a stronger one nearby (two seeds 15 nt apart).
  */
+export function focusRows(frame: Float64Array, peakRow: number, cols = SCAN_COLUMNS): void {
+  const rows = frame.length / cols;
+  for (let i = 0; i < rows; i++) {
+    if (Math.abs(i - peakRow) <= FOCUS_RADIUS) continue;
+    for (let c = i * cols; c < (i + 1) * cols; c++) frame[c]! *= FOCUS_WEIGHT;
+  }
+}
+
+/** Scans long targets; reuses its buffers (not re-entrant). */
 export class Scanner {
-  private readonly params: Required<Omit<ScanParams, 'alignment'>>;
+  readonly params: Required<Omit<ScanParams, 'alignment'>>;
   private readonly aligner: Aligner;
+  private x: Float32Array;
   /** The additivity errors of every window explained so far, over all scanned sequences. */
   readonly additivity = new AdditivityCheck();
 
@@ -92,86 +143,211 @@ export class Scanner {
     private readonly explainer: DeepShapEngine,
     params: ScanParams = {},
   ) {
+    const signal = params.signal ?? 'sites';
+    const threshold = params.threshold ?? (signal === 'paper' ? 0.5 : 0.1);
     this.params = {
-      threshold: params.threshold ?? SCAN_DEFAULTS.threshold,
-      step: params.step ?? SCAN_DEFAULTS.step,
-      smoothWidth: params.smoothWidth ?? SCAN_DEFAULTS.smoothWidth,
-      minRelativeHeight: params.minRelativeHeight ?? SCAN_DEFAULTS.minRelativeHeight,
-      minDistance: params.minDistance ?? SCAN_DEFAULTS.minDistance,
-      batchSize: params.batchSize ?? SCAN_DEFAULTS.batchSize,
+      signal,
+      threshold,
+      step: params.step ?? 1,
+      smoothWidth: params.smoothWidth ?? DEFAULTS.smoothWidth,
+      minRelativeHeight: params.minRelativeHeight ?? DEFAULTS.minRelativeHeight,
+      minDistance: params.minDistance ?? (signal === 'paper' ? DEFAULTS.minDistance : 1),
+      candidateDistance: params.candidateDistance ?? DEFAULTS.candidateDistance,
+      minScore: params.minScore ?? threshold,
+      requireSeed: params.requireSeed ?? true,
+      batchSize: params.batchSize ?? DEFAULTS.batchSize,
+      explainBatchSize: params.explainBatchSize ?? DEFAULTS.explainBatchSize,
     };
     this.aligner = new Aligner(params.alignment);
+    this.x = new Float32Array(0);
   }
 
-  async scan(pair: PairRecord): Promise<SequenceScan> {
-    const { threshold, step, smoothWidth, minRelativeHeight, minDistance, batchSize } = this.params;
-    const { miRNA, target } = pair;
-    const length = target.length;
-    const starts = windowStarts(length, SCAN_WINDOW, step);
-    const x = new Float32Array(Math.min(batchSize, starts.length) * PAIR_SIZE);
-    // Engines take exactly n matrices: a view of the reused buffer, shorter for the last batch.
-    const encode = (windows: ArrayLike<number>, from: number, n: number): Float32Array => {
-      for (let k = 0; k < n; k++) {
-        const s = windows[from + k]!;
-        encodePairInto(x, k * PAIR_SIZE, miRNA, target.slice(s, s + SCAN_WINDOW));
-      }
-      return x.subarray(0, n * PAIR_SIZE);
-    };
+  /** Number of windows a target of `length` nt has at this scanner's step. */
+  windowCount(length: number): number {
+    return windowStarts(length, SCAN_WINDOW, this.params.step).length;
+  }
 
-    const windowScores = new Float32Array(starts.length);
-    for (let from = 0; from < starts.length; from += batchSize) {
-      const n = Math.min(batchSize, starts.length - from);
-      windowScores.set((await this.scorer.predict(encode(starts, from, n), n)).subarray(0, n), from);
+  async scan<P extends ScanInput>(pair: P): Promise<SequenceScan<P>> {
+    return (await this.scanMany([pair]))[0]!;
+  }
+
+  /**
+   * Scans several records together (their windows share engine batches). `onProgress(done)` is
+   * told the windows done so far in this call, out of the sum of {@link windowCount}: a window
+   * counts a quarter when scored and the rest once the candidates up to it are explained.
+   */
+  async scanMany<P extends ScanInput>(pairs: readonly P[], onProgress?: (done: number) => void): Promise<SequenceScan<P>[]> {
+    const { signal, threshold, step, candidateDistance } = this.params;
+    const jobs: Job<P>[] = pairs.map((pair) => {
+      const starts = windowStarts(pair.target.length, SCAN_WINDOW, step);
+      const length = pair.target.length;
+      return {
+        pair,
+        starts,
+        scores: new Float32Array(starts.length),
+        accumulator: new Float64Array(length * SCAN_COLUMNS),
+        pairing: signal === 'sites' ? new Float64Array(length * SCAN_COLUMNS) : null,
+        explained: 0,
+        worst: 0,
+      };
+    });
+    const windowsBefore: number[] = [];
+    let total = 0;
+    for (const j of jobs) {
+      windowsBefore.push(total);
+      total += j.starts.length;
     }
 
-    const chosen = starts.filter((_, k) => windowScores[k]! > threshold);
-    const chosenScores = windowScores.filter((p) => p > threshold);
-    const accumulator = new Float64Array(length * SCAN_COLUMNS);
-    let worst = 0;
-    for (let from = 0; from < chosen.length; from += batchSize) {
-      const n = Math.min(batchSize, chosen.length - from);
-      const r = await deepShap(this.explainer, encode(chosen, from, n), n, { chunkSize: n });
+    // 1. Window scores, all sequences in one stream of batches.
+    const owner = new Int32Array(total);
+    jobs.forEach((j, i) => owner.fill(i, windowsBefore[i]!, windowsBefore[i]! + j.starts.length));
+    const all = await this.predict(
+      {
+        length: total,
+        miRNA: (k) => jobs[owner[k]!]!.pair.miRNA,
+        target: (k) => jobs[owner[k]!]!.pair.target,
+        start: (k) => jobs[owner[k]!]!.starts[k - windowsBefore[owner[k]!]!]!,
+      },
+      (done) => onProgress?.(SCORE_SHARE * done),
+    );
+    jobs.forEach((j, i) => j.scores.set(all.subarray(windowsBefore[i]!, windowsBefore[i]! + j.starts.length)));
+
+    // 2. Candidates (window indices per job), then their DeepSHAP, in batches across sequences.
+    const candidates: { job: number; window: number }[] = [];
+    jobs.forEach((j, i) => {
+      const chosen =
+        signal === 'paper'
+          ? Array.from(j.scores.keys()).filter((k) => j.scores[k]! > threshold)
+          : windowPeaks(j.scores, threshold, Math.max(1, Math.ceil(candidateDistance / step)));
+      for (const k of chosen) candidates.push({ job: i, window: k });
+    });
+    const masked = new Float64Array(PAIR_SIZE);
+    const batch = this.params.explainBatchSize;
+    for (let from = 0; from < candidates.length; from += batch) {
+      const part = candidates.slice(from, from + batch);
+      const x = this.encode({
+        length: part.length,
+        miRNA: (k) => jobs[part[k]!.job]!.pair.miRNA,
+        target: (k) => jobs[part[k]!.job]!.pair.target,
+        start: (k) => jobs[part[k]!.job]!.starts[part[k]!.window]!,
+      }, 0, part.length);
+      const r = await deepShap(this.explainer, x, part.length, { chunkSize: part.length });
       this.additivity.add(r.additivityErrors);
-      for (let k = 0; k < n; k++) {
-        accumulateAttributions(accumulator, chosen[from + k]!, r.attributions.subarray(k * PAIR_SIZE, (k + 1) * PAIR_SIZE), chosenScores[from + k]!);
+      part.forEach(({ job, window }, k) => {
+        const j = jobs[job]!;
+        const start = j.starts[window]!;
+        const p1 = j.scores[window]!;
+        const phi = r.attributions.subarray(k * PAIR_SIZE, (k + 1) * PAIR_SIZE);
+        accumulateAttributions(j.accumulator, start, phi, p1);
+        if (j.pairing) accumulateAttributions(j.pairing, start, positivePairing(phi, x.subarray(k * PAIR_SIZE, (k + 1) * PAIR_SIZE), masked), p1);
+        j.explained++;
         const e = r.additivityErrors[k]!;
-        if (Math.abs(e) > Math.abs(worst)) worst = e;
-      }
+        if (Math.abs(e) > Math.abs(j.worst) || Number.isNaN(e)) j.worst = e;
+      });
+      const next = candidates[from + batch];
+      const past = next ? windowsBefore[next.job]! + next.window : total;
+      onProgress?.(SCORE_SHARE * total + (1 - SCORE_SHARE) * past);
     }
 
-    const windowTrack = windowScoreTrack(length, starts, windowScores, SCAN_WINDOW);
-    const signal = positionSignal(accumulator);
-    const smoothed = smooth(signal, smoothWidth);
-    const sites: ScanSite[] = [];
-    if (chosen.length > 0) {
-      const highest = smoothed.reduce((m, v) => Math.max(m, v), -Infinity);
-      // A sequence with no positive evidence anywhere has no sites, however its noise peaks.
-      if (highest > 0) {
-        for (const p of findPeaks(smoothed, { minHeight: minRelativeHeight * highest, minDistance })) {
-          sites.push(this.site(pair, accumulator, p, smoothed[p]!, windowTrack[p]!));
-        }
-      }
-    }
-    return { pair, starts, windowScores, windowTrack, accumulator, signal, smoothed, explained: chosen.length, worstAdditivityError: worst, sites };
+    // 3. Peaks of the signal → aligned sites; 4. their centred windows re-scored; 5. merged and ranked.
+    const found = jobs.map((j) => this.peaks(j));
+    const centred: { job: number; start: number }[] = [];
+    found.forEach((f, i) => f.sites.forEach((s) => centred.push({ job: i, start: s.windowStart })));
+    const rescored = await this.predict({
+      length: centred.length,
+      miRNA: (k) => jobs[centred[k]!.job]!.pair.miRNA,
+      target: (k) => jobs[centred[k]!.job]!.pair.target,
+      start: (k) => centred[k]!.start,
+    });
+    let k = 0;
+    const scans = jobs.map((j, i): SequenceScan<P> => {
+      const f = found[i]!;
+      for (const s of f.sites) s.score = rescored[k++]!;
+      const { minScore, requireSeed } = this.params;
+      // A site's alignment must pair the bases at its peak, and (by default) the miRNA seed.
+      const pairsPeak = (s: ScanSite): boolean => s.span !== null && s.span.start - FOCUS_RADIUS <= s.position && s.position <= s.span.end + FOCUS_RADIUS;
+      const kept =
+        signal === 'sites'
+          ? f.sites.filter((s) => s.score > minScore && pairsPeak(s) && (!requireSeed || alignedRegions(s.alignment).seed.isPaired))
+          : f.sites;
+      const sites = rankAndMerge(kept.map((s) => ({ ...s, tieBreak: s.peakHeight })));
+      const ranked: ScanSite[] = sites.map(({ tieBreak: _, ...s }, r) => ({ ...s, rank: r + 1 }));
+      return {
+        pair: j.pair,
+        starts: j.starts,
+        windowScores: j.scores,
+        windowTrack: f.windowTrack,
+        accumulator: j.accumulator,
+        signal: f.signal,
+        smoothed: f.smoothed,
+        explained: j.explained,
+        worstAdditivityError: j.worst,
+        sites: ranked,
+      };
+    });
+    onProgress?.(total);
+    return scans;
   }
 
-  /** The 50-nt window centred on peak `p` (0-based), clipped to the target, aligned on its accumulator rows. */
-  private site(pair: PairRecord, accumulator: Float64Array, p: number, peakHeight: number, windowScore: number): ScanSite {
-    const length = pair.target.length;
-    const start = Math.min(Math.max(0, p - SCAN_WINDOW / 2), Math.max(0, length - SCAN_WINDOW));
-    const end = Math.min(length, start + SCAN_WINDOW);
-    const matrix = new Float64Array(PAIR_SIZE);
-    matrix.set(accumulator.subarray(start * SCAN_COLUMNS, end * SCAN_COLUMNS));
-    const windowTarget = pair.target.slice(start, end);
-    const site = siteType(pair.miRNA, windowTarget);
-    return {
-      position: p + 1,
-      windowStart: start + 1,
-      windowEnd: end,
-      peakHeight,
-      windowScore,
-      siteType: { type: site.type, position: site.position < 0 ? null : start + site.position + 1 },
-      alignment: this.aligner.align(pair.miRNA, windowTarget, matrix),
-    };
+  /** The signal, its peaks and an aligned site per peak (score still to fill). */
+  private peaks<P extends ScanInput>(j: Job<P>): { windowTrack: Float64Array; signal: Float64Array; smoothed: Float64Array; sites: ScanSite[] } {
+    const { miRNA, target } = j.pair;
+    const length = target.length;
+    const windowTrack = windowScoreTrack(length, j.starts, j.scores, SCAN_WINDOW);
+    const signal = positionSignal(j.pairing ?? j.accumulator);
+    const smoothed = smooth(signal, this.params.smoothWidth);
+    const sites: ScanSite[] = [];
+    if (j.explained === 0) return { windowTrack, signal, smoothed, sites };
+    const highest = smoothed.reduce((m, v) => Math.max(m, v), -Infinity);
+    if (!(highest > 0)) return { windowTrack, signal, smoothed, sites };
+    const minHeight = this.params.signal === 'paper' ? this.params.minRelativeHeight * highest : Number.MIN_VALUE;
+    const frame = new Float64Array(SCAN_WINDOW * SCAN_COLUMNS);
+    for (const p of findPeaks(smoothed, { minHeight, minDistance: this.params.minDistance })) {
+      const ws = centredWindowStart(p, length);
+      const we = Math.min(length, ws + SCAN_WINDOW);
+      frame.fill(0);
+      frame.set((j.pairing ?? j.accumulator).subarray(ws * SCAN_COLUMNS, we * SCAN_COLUMNS));
+      if (this.params.signal === 'sites') focusRows(frame, p - ws);
+      const windowTarget = target.slice(ws, we);
+      const alignment = this.aligner.align(miRNA, windowTarget, frame);
+      const span = alignedSpan(alignment);
+      const site = alignedSiteType(miRNA, windowTarget, alignment, ws);
+      sites.push({
+        rank: 0,
+        score: 0,
+        position: p,
+        windowStart: ws,
+        windowEnd: we - 1,
+        peakHeight: smoothed[p]!,
+        windowScore: windowTrack[p]!,
+        span: span ? { start: span.start + ws, end: span.end + ws } : null,
+        siteType: site,
+        alignment,
+      });
+    }
+    return { windowTrack, signal, smoothed, sites };
+  }
+
+  /** Scores of the listed windows, `batchSize` per engine call. */
+  private async predict(list: WindowList, onProgress?: (done: number) => void): Promise<Float32Array> {
+    const out = new Float32Array(list.length);
+    const batch = this.params.batchSize;
+    for (let from = 0; from < list.length; from += batch) {
+      const n = Math.min(batch, list.length - from);
+      const scores = await this.scorer.predict(this.encode(list, from, n), n);
+      out.set(scores.subarray(0, n), from);
+      onProgress?.(from + n);
+    }
+    return out;
+  }
+
+  /** Binding matrices of windows `from..from+n` of `list` in the reused buffer (a view of exactly n). */
+  private encode(list: WindowList, from: number, n: number): Float32Array {
+    if (this.x.length < n * PAIR_SIZE) this.x = new Float32Array(n * PAIR_SIZE);
+    for (let k = 0; k < n; k++) {
+      const s = list.start(from + k);
+      encodePairInto(this.x, k * PAIR_SIZE, list.miRNA(from + k), list.target(from + k).slice(s, s + SCAN_WINDOW));
+    }
+    return this.x.subarray(0, n * PAIR_SIZE);
   }
 }

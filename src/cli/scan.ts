@@ -1,7 +1,11 @@
 import { Command, Option } from 'commander';
 import { defaultFormatFor, type RecordFormat } from '../pipeline/explain.js';
 import { runScan } from '../pipeline/scan.js';
-import { addBackgroundOptions, addInputOptions, addRecordOptions, alignmentOptions, addModelOptions, engineKind, info, nonNegativeNumber, pairsInput, positiveInt, progressFor, readOptions, warnOnce } from './common.js';
+import { SCAN_SIGNALS, type ScanSignal } from '../analysis/scanner.js';
+import {
+  addBackgroundOptions, addInputOptions, addRecordOptions, alignmentOptions, addModelOptions, backgroundSpec, engineKind, info, nonNegativeNumber,
+  pairsInput, positiveInt, progressFor, readOptions, shardSpec, warnOnce,
+} from './common.js';
 
 function oddWidth(value: string): number {
   const n = positiveInt(value);
@@ -15,23 +19,36 @@ function score(value: string): number {
   return n;
 }
 
+/** `--fast`: the documented speed setting (docs/scan.md "Speed"): 20 background rows, candidates at least 30 nt apart. */
+export const FAST_SETTING = { backgroundSample: 20, candidateDistance: 30 } as const;
+
 export function scanCommand(): Command {
   const cmd = new Command('scan')
     .description(
-      'scan long targets (> 50 nt): score every 50-nt window, DeepSHAP on the windows above --threshold, accumulate p1 × attributions per position, ' +
-        'find the attribution peaks and align the 50-nt window around each (method.md §6)',
+      'find, rank and explain miRNA sites on long targets (> 50 nt): score every 50-nt window, DeepSHAP on the candidate windows, ' +
+        'sites at the attribution peaks, each aligned, scored by its centred window and ranked (docs/scan.md; --signal paper: method.md §6)',
     )
-    .argument('[pairs]', "pairs file (miRNA, gene|target of any length[, label = per-nucleotide 0/1 mask, id]), or a miRNA FASTA with --targets")
-    .option('--threshold <p>', 'explain windows scoring above this', score, 0.5)
+    .argument('[pairs]', 'pairs file (miRNA, gene|target of any length[, label = per-nucleotide 0/1 mask, id]), or a miRNA FASTA with --targets')
+    .addOption(new Option('--signal <signal>', "site caller: 'sites' (candidate windows, positive attribution on pairing cells, ranked by the centred window's p1) or 'paper' (method.md §6)").choices([...SCAN_SIGNALS]).default('sites'))
+    .option('--threshold <p>', 'sites: window-score peaks above this are candidates (default 0.1); paper: windows above this are explained (default 0.5)', score)
+    .option('--min-score <p>', "sites: a site's centred-window p1 must exceed this (default: the threshold)", score)
+    .option('--no-require-seed', "sites: also report sites whose aligned duplex does not pair the miRNA seed (positions 2–8)")
+    .option('--candidate-distance <nt>', 'sites: candidate windows closer than this to a better one are not explained', positiveInt, 20)
     .option('--step <n>', 'window step (nt)', positiveInt, 1)
     .option('--smooth <width>', 'centred moving average over the attribution signal (odd; 1 = none)', oddWidth, 5)
-    .option('--min-height <fraction>', "a site's smoothed signal must reach this fraction of the sequence's highest", score, 0.25)
-    .option('--min-distance <nt>', 'sites closer than this to a higher one are dropped', positiveInt, 10)
-    .option('--batch-size <n>', 'windows per engine call', positiveInt, 64)
-    .option('--tracks <file>', 'per-position TSV: id, position, base, window_score, attribution_signal[, label]')
+    .option('--min-height <fraction>', "paper: a site's smoothed signal must reach this fraction of the sequence's highest", score, 0.25)
+    .option('--min-distance <nt>', 'signal peaks closer than this to a higher one are dropped (default: paper 10; sites 1, as the merge by aligned span removes repeats)', positiveInt)
+    .option('--batch-size <n>', 'windows per scoring call', positiveInt, 256)
+    .option('--fast', `speed setting: --background-sample ${FAST_SETTING.backgroundSample} and --candidate-distance ${FAST_SETTING.candidateDistance} (measured cost in docs/scan-evaluation.md)`)
+    .option('--bed <file>', 'BED6 of the sites: target_id, 0-based start/end of the aligned target span, mirna_id[:site type], score 0–1000, +')
+    .option('--bedgraph <prefix>', 'bedGraph tracks <prefix>.window.bedgraph (window score) and <prefix>.attribution.bedgraph (attribution signal)')
+    .option('--tracks <file>', 'per-position TSV: mirna_id, target_id, position, base, window_score, attribution_signal[, label]')
     .option('--figure <file>', 'track figure of the first sequence (.svg or .png)')
     .option('--figure-dir <dir>', 'track figures of every sequence, into this folder')
-    .addOption(new Option('--figure-format <format>', 'format of the --figure-dir figures').choices(['svg', 'png']).default('svg'));
+    .addOption(new Option('--figure-format <format>', 'format of the --figure-dir figures').choices(['svg', 'png']).default('svg'))
+    .option('--chunk-size <n>', '(miRNA, target) records per resumable chunk of the output files', positiveInt, 8)
+    .option('--restart', 'discard the finished chunks of an earlier run with other inputs or options')
+    .option('--shard <k/n>', 'do only shard k of n (chunks k, k+n, …) into the shared parts folders; a last run without --shard joins them', shardSpec);
   addRecordOptions(cmd, 'site records here (format from the extension: .jsonl, .tsv, else text) instead of stdout');
   addBackgroundOptions(cmd);
   addInputOptions(cmd);
@@ -40,14 +57,21 @@ export function scanCommand(): Command {
     const pairs = pairsInput(pairsArg, o);
     const warn = warnOnce();
     const format: RecordFormat = o.json ? 'json' : o.tsv ? 'tsv' : defaultFormatFor(o.out);
+    const background = backgroundSpec(o);
+    if (o.fast && background.sample === undefined) background.sample = FAST_SETTING.backgroundSample;
+    const candidateDistance = o.fast && cmd.getOptionValueSource('candidateDistance') === 'default' ? FAST_SETTING.candidateDistance : o.candidateDistance;
     const summary = await runScan({
       input: pairs,
       read: readOptions(o, warn),
       model: o.model,
       engine: engineKind(o.engine),
       threads: o.threads,
-      background: { file: o.background, sample: o.backgroundSample, seed: o.seed },
+      background,
+      signal: o.signal as ScanSignal,
       threshold: o.threshold,
+      minScore: o.minScore,
+      requireSeed: o.requireSeed,
+      candidateDistance,
       step: o.step,
       smoothWidth: o.smooth,
       minRelativeHeight: o.minHeight,
@@ -56,16 +80,22 @@ export function scanCommand(): Command {
       alignment: alignmentOptions(o),
       out: o.out,
       format,
+      bed: o.bed,
+      bedgraph: o.bedgraph,
       tracks: o.tracks,
       figure: o.figure,
       figureDir: o.figureDir,
       figureFormat: o.figureFormat,
+      chunkSize: o.chunkSize,
+      restart: o.restart,
+      shard: o.shard,
       onInfo: info(o.quiet),
       onWarning: warn,
-      onProgress: progressFor('scan', o.quiet),
+      onProgress: progressFor('scan windows', o.quiet),
     });
+    const what = summary.complete || !o.shard ? `${summary.sequences} sequence(s)` : `shard ${o.shard.index + 1}/${o.shard.count} of ${summary.sequences} sequence(s)`;
     info(o.quiet)(
-      `${summary.sequences} sequence(s) scanned in ${summary.seconds.toFixed(1)} s (${summary.engine}): ${summary.windows} windows, ` +
+      `${what} scanned in ${summary.seconds.toFixed(1)} s (${summary.engine || 'all chunks resumed'}): ${summary.windows} windows, ` +
         `${summary.explained} explained, ${summary.sites} site(s), worst additivity error ${summary.worstAdditivityError.toExponential(2)}`,
     );
   });

@@ -2,21 +2,24 @@ import path from 'node:path';
 import { mkdir } from 'node:fs/promises';
 import { readPairs, type PairRecord, type ReadPairsOptions } from '../io/pairs.js';
 import { InputError } from '../io/errors.js';
-import { AtomicWriter, atomicWriteFile } from '../io/atomic.js';
-import { formatTsvRow } from '../io/tsv.js';
+import { atomicWriteFile } from '../io/atomic.js';
+import { ChunkStore, inputFingerprint } from '../io/chunks.js';
+import { formatTsvRow } from '../io/tsv-format.js';
+import { bedGraphHeader, formatBedGraph } from '../io/bed.js';
 import { loadModelGraph, resolveModel } from '../model/resolve.js';
 import type { DeepShapEngine } from '../model/engine.js';
-import { SCAN_WINDOW } from '../analysis/scan.js';
-import { SCAN_DEFAULTS, Scanner, type ScanParams, type SequenceScan } from '../analysis/scanner.js';
+import type { AlignmentOptions } from '../alignment/index.js';
+import { SCAN_WINDOW, windowCount } from '../analysis/scan.js';
+import { Scanner, type ScanParams, type SequenceScan } from '../analysis/scanner.js';
 import { renderFigure, type FigureFormat } from '../render/png.js';
 import { loadBackground, type BackgroundSpec } from './background.js';
 import { openDeepShapEngine, openScoreEngine, type EngineKind } from '../model/engines.js';
-import type { RecordFormat } from './explain.js';
-import { SITE_TSV_COLUMNS, TRACK_COLUMNS, formatScan, scanFigureSvg, trackRows } from './scan-records.js';
+import { countPairs, rereadOptions } from './common.js';
+import type { RecordFormat } from './records.js';
+import { SITE_TSV_COLUMNS, TRACK_COLUMNS, bedRows, formatScan, scanFigureSvg, scanNames, trackRows, type ScanNames } from './scan-records.js';
 
 export { SCAN_DEFAULTS, Scanner, type ScanParams, type ScanSite, type SequenceScan } from '../analysis/scanner.js';
-export { SITE_TSV_COLUMNS, TRACK_COLUMNS, formatScan, scanFigureSvg, siteRecord, trackRows } from './scan-records.js';
-
+export { SITE_TSV_COLUMNS, TRACK_COLUMNS, bedRows, formatScan, scanFigureSvg, scanNames, siteRecord, trackRows, type ScanNames } from './scan-records.js';
 
 export interface OpenScannerOptions extends ScanParams {
   model: string;
@@ -26,8 +29,8 @@ export interface OpenScannerOptions extends ScanParams {
   onInfo?: (message: string) => void;
 }
 
-/** A Scanner with its engines opened; `dispose()` frees both. */
-export async function openScanner(options: OpenScannerOptions): Promise<{ scanner: Scanner; engineName: string; background: string; dispose(): Promise<void> }> {
+/** A scanner on the chosen model and engines, DeepSHAP background set. */
+export async function openScanner(options: OpenScannerOptions): Promise<{ scanner: Scanner; engineName: string; background: string; dispose: () => Promise<void> }> {
   const modelDir = await resolveModel(options.model);
   const graph = await loadModelGraph(modelDir);
   const background = await loadBackground(options.background ?? {});
@@ -87,9 +90,14 @@ export interface ScanJobOptions extends ScanParams {
   engine: EngineKind;
   threads?: number;
   background?: BackgroundSpec;
-  /** Site records here (atomically); unset: to `stdout`. */
+  alignment?: AlignmentOptions;
+  /** Site records here; unset: to `stdout` (not resumable). */
   out?: string;
   format: RecordFormat;
+  /** BED6 of the sites. */
+  bed?: string;
+  /** `<prefix>.window.bedgraph` and `<prefix>.attribution.bedgraph`. */
+  bedgraph?: string;
   /** Per-position TSV. */
   tracks?: string;
   /** Track figure of the first sequence (`.svg` or `.png`). */
@@ -97,12 +105,19 @@ export interface ScanJobOptions extends ScanParams {
   /** Track figures of every sequence, `<n>-<id>-scan.<figureFormat>`. */
   figureDir?: string;
   figureFormat?: FigureFormat;
+  /** (miRNA, target) records per resumable chunk (default 8). */
+  chunkSize?: number;
+  /** Discard parts of an earlier run with other inputs/options instead of failing. */
+  restart?: boolean;
+  /** Only this shard's chunks (0-based index of count). */
+  shard?: { index: number; count: number };
   stdout?: NodeJS.WritableStream;
   onInfo?: (message: string) => void;
   onWarning?: (message: string) => void;
+  /** Windows done / total, across all sequences. */
   onProgress?: (done: number, total: number) => void;
-  /** Called with every scanned sequence (views into the scan: copy what you keep past the call). */
-  onSequence?: (scan: SequenceScan, mask: Uint8Array | undefined) => void;
+  /** Called with every sequence scanned in this run (views into the scan: copy what you keep past the call). */
+  onSequence?: (scan: SequenceScan<PairRecord>, mask: Uint8Array | undefined) => void;
 }
 
 export interface ScanSummary {
@@ -114,97 +129,193 @@ export interface ScanSummary {
   background: string;
   worstAdditivityError: number;
   files: string[];
+  resumedChunks: number;
+  /** False for a shard (its output waits for the join). */
+  complete: boolean;
   seconds: number;
 }
 
+/** The output files of a scan job, each a resumable chunk store, with the text one chunk adds to each. */
+interface ScanOutput {
+  file: string;
+  store: ChunkStore;
+  text: (names: ScanNames, scan: SequenceScan<PairRecord>, mask: Uint8Array | undefined) => string;
+}
+
 /**
- * `scan`: every (miRNA, long target) record of a pairs file → window scores, DeepSHAP of the
- * windows above the threshold, the accumulated attribution signal, its peaks as sites, each site
- * aligned. Output files are written atomically: on an error none of them appears (the figure folder
- * keeps the figures of the sequences finished before it).
+ * `scan`: every (miRNA, long target) record → window scores, DeepSHAP of the chosen windows,
+ * sites (ranked, merged, aligned), written as records, BED, bedGraph and tracks. Work goes in
+ * chunks of records through resumable chunk stores (as `explain`): a re-run continues after the
+ * last finished chunk, shards split the chunks, and the files appear only when every chunk is done.
  */
 export async function runScan(options: ScanJobOptions): Promise<ScanSummary> {
   const started = Date.now();
   const read = scanReadOptions(options.read);
-  const warn = options.onWarning ?? (() => {});
-  const threshold = options.threshold ?? SCAN_DEFAULTS.threshold;
+  const signal = options.signal ?? 'sites';
+  const threshold = options.threshold ?? (signal === 'paper' ? 0.5 : 0.1);
   if (!(threshold >= 0 && threshold <= 1)) throw new Error(`threshold ${threshold}: expected a score between 0 and 1`);
   const figureFormat = options.figure ? figureFormatOf(options.figure) : undefined;
+  const chunkSize = options.chunkSize ?? 8;
+  const shard = options.shard;
+  if (shard && !(Number.isInteger(shard.index) && Number.isInteger(shard.count) && shard.index >= 0 && shard.index < shard.count)) {
+    throw new RangeError(`bad shard ${shard.index + 1}/${shard.count}`);
+  }
+  if (shard && !(options.out || options.bed || options.bedgraph || options.tracks)) {
+    throw new Error('--shard needs output files (--out, --bed, --bedgraph or --tracks): shards meet in their parts folders');
+  }
 
-  // A first pass validates the whole input (and the masks) before any work, so a bad line fails fast and leaves nothing.
-  let total = 0;
+  // First pass: the whole input (and its masks) checked before any model work; windows counted for progress.
+  const step = options.step ?? 1;
+  const windowsOf: number[] = [];
   let withLabel = false;
   let short = 0;
-  for await (const pair of readPairs(options.input, { ...read, onWarning: read.onWarning ?? ((w) => warn(w.message)) })) {
-    total++;
+  const total = await countPairs(options.input, read, options.onWarning, (pair) => {
     if (labelMask(pair, options.input)) withLabel = true;
     if (pair.target.length < SCAN_WINDOW) short++;
-  }
-  if (total === 0) throw new Error(`${options.input}: no pairs`);
+    windowsOf.push(windowCount(pair.target.length, SCAN_WINDOW, step));
+  });
   if (short > 0) options.onInfo?.(`${short} target(s) shorter than ${SCAN_WINDOW} nt: each is scanned as one zero-padded window`);
 
-  const opened = await openScanner({ ...options, onInfo: options.onInfo });
-  const writers: AtomicWriter[] = [];
-  const summary: ScanSummary = { sequences: total, windows: 0, explained: 0, sites: 0, engine: opened.engineName, background: opened.background, worstAdditivityError: 0, files: [], seconds: 0 };
-  try {
-    const records = options.out ? await AtomicWriter.open(options.out) : null;
-    if (records) writers.push(records);
-    const tracks = options.tracks ? await AtomicWriter.open(options.tracks) : null;
-    if (tracks) {
-      writers.push(tracks);
-      await tracks.write(formatTsvRow([...TRACK_COLUMNS, ...(withLabel ? ['label'] : [])]));
-    }
-    const stdout = options.stdout ?? process.stdout;
-    const emit = async (text: string): Promise<void> => {
-      if (records) await records.write(text);
-      else stdout.write(text);
-    };
-    if (options.format === 'tsv') await emit(formatTsvRow(SITE_TSV_COLUMNS));
-    if (options.figureDir) await mkdir(options.figureDir, { recursive: true });
-
-    let firstFigure: string | Buffer | null = null;
-    let index = 0;
-    options.onProgress?.(0, total);
-    // The first pass gave the input's warnings already.
-    const { onWarning: _, ...reread } = read;
-    for await (const pair of readPairs(options.input, reread)) {
-      const id = pair.id ?? String(index + 1);
-      const mask = labelMask(pair, options.input);
-      const scan = await opened.scanner.scan(pair);
-      summary.windows += scan.starts.length;
-      summary.explained += scan.explained;
-      summary.sites += scan.sites.length;
-      if (Math.abs(scan.worstAdditivityError) > Math.abs(summary.worstAdditivityError)) summary.worstAdditivityError = scan.worstAdditivityError;
-      options.onSequence?.(scan, mask);
-
-      await emit(formatScan(id, scan, options.format, threshold));
-      if (tracks) await tracks.write(trackRows(id, scan, mask, withLabel));
-      if (figureFormat && index === 0) firstFigure = renderFigure(scanFigureSvg(id, scan, mask), figureFormat);
-      if (options.figureDir) {
-        const format = options.figureFormat ?? 'svg';
-        const stem = `${String(index + 1).padStart(4, '0')}${pair.id ? '-' + pair.id.replace(/[^A-Za-z0-9_.-]+/g, '_') : ''}`;
-        const file = path.join(options.figureDir, `${stem}-scan.${format}`);
-        await atomicWriteFile(file, renderFigure(scanFigureSvg(id, scan, mask), format));
-        summary.files.push(file);
-      }
-      index++;
-      options.onProgress?.(index, total);
-    }
-    if (options.figure && firstFigure !== null) {
-      await atomicWriteFile(options.figure, firstFigure);
-      summary.files.push(options.figure);
-    }
-    for (const w of writers) await w.commit();
-    if (options.out) summary.files.push(options.out);
-    if (options.tracks) summary.files.push(options.tracks);
-  } catch (error) {
-    for (const w of writers) await w.abort();
-    throw error;
-  } finally {
-    await opened.dispose();
+  const params: ScanParams = { ...options, signal, threshold };
+  const fingerprint = await inputFingerprint(read.targetFasta ? [options.input, read.targetFasta] : options.input, {
+    job: 'scan',
+    model: options.model,
+    background: options.background ?? null,
+    alignment: options.alignment ?? null,
+    params: {
+      signal, threshold, step, smooth: options.smoothWidth, rel: options.minRelativeHeight, dist: options.minDistance,
+      cand: options.candidateDistance, minScore: options.minScore, seed: options.requireSeed,
+    },
+    format: options.format,
+    read: { format: read.format, delimiter: read.delimiter, columns: read.columns, paired: read.paired },
+  });
+  // 'text' chunks: a record has any number of sites (lines).
+  const open = (file: string, header?: string) =>
+    ChunkStore.open(file, { fingerprint, total, chunkSize, format: 'text', header, restart: options.restart && !shard, onInfo: options.onInfo, shared: Boolean(shard) });
+  const outputs: ScanOutput[] = [];
+  const recordFormat = options.format;
+  if (options.out) {
+    const header = recordFormat === 'tsv' ? formatTsvRow(SITE_TSV_COLUMNS) : undefined;
+    outputs.push({ file: options.out, store: await open(options.out, header), text: (n, s) => formatScan(n, s, recordFormat) });
   }
-  const warning = opened.scanner.additivity.warning();
-  if (warning !== null) warn(warning);
+  if (options.bed) outputs.push({ file: options.bed, store: await open(options.bed), text: (n, s) => bedRows(n, s) });
+  if (options.bedgraph) {
+    const window = `${options.bedgraph}.window.bedgraph`;
+    const attribution = `${options.bedgraph}.attribution.bedgraph`;
+    outputs.push({
+      file: window,
+      store: await open(window, bedGraphHeader('window score', 'attrament scan: mean p1 of the 50-nt windows covering each base').trimEnd()),
+      text: (n, s) => formatBedGraph(n.targetId, s.windowTrack),
+    });
+    outputs.push({
+      file: attribution,
+      store: await open(attribution, bedGraphHeader('attribution', `attrament scan (${signal}): attribution signal per base`).trimEnd()),
+      text: (n, s) => formatBedGraph(n.targetId, s.signal),
+    });
+  }
+  if (options.tracks) {
+    const header = formatTsvRow([...TRACK_COLUMNS, ...(withLabel ? ['label'] : [])]);
+    outputs.push({ file: options.tracks, store: await open(options.tracks, header), text: (n, s, m) => trackRows(n, s, m, withLabel) });
+  }
+  const finished = (i: number): boolean => outputs.length > 0 && outputs.every((o) => o.store.isFinished(i));
+  const mine = (i: number): boolean => !shard || i % shard.count === shard.index;
+  const chunkCount = Math.ceil(total / chunkSize);
+  const chunkWindows = (i: number): number => windowsOf.slice(i * chunkSize, (i + 1) * chunkSize).reduce((a, b) => a + b, 0);
+  const totalWindows = windowsOf.reduce((a, b) => a + b, 0);
+  let resumedChunks = 0;
+  let windowsDone = 0;
+  const todo: number[] = [];
+  for (let i = 0; i < chunkCount; i++) {
+    if (finished(i)) resumedChunks++;
+    if (finished(i) || !mine(i)) windowsDone += chunkWindows(i);
+    else todo.push(i);
+  }
+  if (resumedChunks > 0) options.onInfo?.(`resuming: ${resumedChunks} of ${chunkCount} chunks already done`);
+
+  const summary: ScanSummary = {
+    sequences: total, windows: 0, explained: 0, sites: 0, engine: '', background: '', worstAdditivityError: 0, files: [], resumedChunks, complete: false, seconds: 0,
+  };
+  if (todo.length > 0) {
+    const opened = await openScanner({ ...params, model: options.model, engine: options.engine, threads: options.threads, background: options.background, onInfo: options.onInfo });
+    summary.engine = opened.engineName;
+    summary.background = opened.background;
+    const stdout = options.stdout ?? process.stdout;
+    const toStdout = !options.out;
+    if (toStdout && recordFormat === 'tsv') stdout.write(formatTsvRow(SITE_TSV_COLUMNS));
+    if (options.figureDir) await mkdir(options.figureDir, { recursive: true });
+    // Test hook: an interruption after this many chunks (the resume tests).
+    const stopAfter = Number(process.env.ATTRAMENT_TEST_STOP_AFTER_CHUNKS) || Infinity;
+    let chunksRun = 0;
+    const progressTotal = Math.round(totalWindows);
+    let reported = -1;
+    const progress = (done: number): void => {
+      const d = Math.min(progressTotal, Math.round(done));
+      if (d > reported) options.onProgress?.((reported = d), progressTotal);
+    };
+    progress(windowsDone);
+    try {
+      const wanted = new Set(todo);
+      let chunk: PairRecord[] = [];
+      let index = 0;
+      let first = 0;
+      const runChunk = async (): Promise<void> => {
+        const i = index++;
+        const pairs = chunk;
+        const base = first;
+        first += pairs.length;
+        chunk = [];
+        if (!wanted.has(i)) return;
+        const before = windowsDone;
+        const scans = await opened.scanner.scanMany(pairs, (done) => progress(before + done));
+        const texts = outputs.map(() => '');
+        let records = '';
+        for (let k = 0; k < scans.length; k++) {
+          const scan = scans[k]!;
+          const names = scanNames(scan.pair, base + k);
+          const mask = labelMask(scan.pair, options.input);
+          summary.windows += scan.starts.length;
+          summary.explained += scan.explained;
+          summary.sites += scan.sites.length;
+          if (Math.abs(scan.worstAdditivityError) > Math.abs(summary.worstAdditivityError)) summary.worstAdditivityError = scan.worstAdditivityError;
+          options.onSequence?.(scan, mask);
+          outputs.forEach((o, j) => (texts[j] += o.text(names, scan, mask)));
+          if (toStdout) records += formatScan(names, scan, recordFormat);
+          if (figureFormat && base + k === 0) await atomicWriteFile(options.figure!, renderFigure(scanFigureSvg(names, scan, mask), figureFormat));
+          if (options.figureDir) {
+            const format = options.figureFormat ?? 'svg';
+            const stem = `${String(base + k + 1).padStart(4, '0')}-${names.targetId.replace(/[^A-Za-z0-9_.-]+/g, '_')}`;
+            const file = path.join(options.figureDir, `${stem}-scan.${format}`);
+            await atomicWriteFile(file, renderFigure(scanFigureSvg(names, scan, mask), format));
+            summary.files.push(file);
+          }
+        }
+        for (let j = 0; j < outputs.length; j++) if (!outputs[j]!.store.isFinished(i)) await outputs[j]!.store.writeChunk(i, texts[j]!);
+        if (toStdout) stdout.write(records);
+        windowsDone += chunkWindows(i);
+        progress(windowsDone);
+        if (++chunksRun >= stopAfter) throw new Error(`stopped after chunk ${chunksRun} (ATTRAMENT_TEST_STOP_AFTER_CHUNKS)`);
+      };
+      for await (const pair of readPairs(options.input, rereadOptions(read))) {
+        chunk.push(pair);
+        if (chunk.length === chunkSize) await runChunk();
+      }
+      if (chunk.length > 0) await runChunk();
+    } finally {
+      const warning = opened.scanner.additivity.warning();
+      if (warning !== null) options.onWarning?.(warning);
+      await opened.dispose();
+    }
+    if (options.figure && figureFormat && todo.includes(0)) summary.files.push(options.figure);
+  }
+  summary.complete = !shard && outputs.every((o) => o.store.isComplete);
+  if (summary.complete) {
+    for (const o of outputs) {
+      await o.store.finalize();
+      summary.files.push(o.file);
+    }
+  } else if (shard) {
+    options.onInfo?.(`shard ${shard.index + 1}/${shard.count} done; once every shard has finished, run the same command without --shard to join the output`);
+  }
   summary.seconds = (Date.now() - started) / 1000;
   return summary;
 }
