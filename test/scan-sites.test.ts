@@ -147,7 +147,7 @@ test('README example: scan examples/planted-seeds.tsv names its 2 planted sites 
   const { scans } = await scanFile(path.resolve('examples/planted-seeds.tsv'), { bed, bedgraph: prefix, out });
   const scan = scans[0]!;
   // The example plants let-7a's positions 2–11 at 61–70 and 101–110 (1-based): 7mer-m8 sites at 64 and 104.
-  const named = scan.sites.filter((s) => s.siteType.type !== 'none').map((s) => [s.siteType.type, s.siteType.position + 1]);
+  const named = scan.sites.filter((s) => s.siteType.type !== 'none').map((s) => [s.siteType.type, s.siteType.position]);
   assert.deepEqual(named.sort((a, b) => Number(a[1]) - Number(b[1])), [['7mer-m8', 64], ['7mer-m8', 104]], 'the two planted sites, once each (the old caller reported the second twice)');
   assert.ok(scan.sites.slice(0, 2).every((s) => s.siteType.type === '7mer-m8' && s.score > 0.8), 'ranked 1 and 2, scores above 0.8');
   assert.ok(scan.sites.slice(2).every((s) => s.score < 0.3), `the other calls are weak: ${scan.sites.map((s) => s.score.toFixed(3)).join(' ')}`);
@@ -158,7 +158,7 @@ test('README example: scan examples/planted-seeds.tsv names its 2 planted sites 
   assert.deepEqual(records.map((r) => r.rank), scan.sites.map((_, k) => k + 1), 'ranked');
   assert.ok(records.every((r, k) => k === 0 || records[k - 1].score >= r.score), 'best score first');
   const strict = await scanFile(path.resolve('examples/planted-seeds.tsv'), { minScore: 0.5 });
-  assert.deepEqual(strict.scans[0]!.sites.map((s) => s.siteType.position + 1), [104, 64], '--min-score 0.5: exactly the 2 planted sites');
+  assert.deepEqual(strict.scans[0]!.sites.map((s) => s.siteType.position), [104, 64], '--min-score 0.5: exactly the 2 planted sites');
 
   const rows = readFileSync(bed, 'utf8').split('\n').filter(Boolean).map((l) => l.split('\t'));
   assert.equal(rows.length, scan.sites.length, 'one BED row per site');
@@ -166,9 +166,9 @@ test('README example: scan examples/planted-seeds.tsv names its 2 planted sites 
     const site = scan.sites[k]!;
     assert.equal(f.length, 6, 'BED6');
     assert.equal(f[0], 'planted', 'chrom = target_id');
-    assert.equal(Number(f[1]), site.span!.start, 'start: 0-based start of the aligned span');
-    assert.equal(Number(f[2]), site.span!.end + 1, 'end: exclusive');
-    if (site.siteType.type !== 'none') assert.ok(Number(f[1]) <= site.siteType.position && site.siteType.position + 7 <= Number(f[2]), 'the span holds the site');
+    assert.equal(Number(f[1]), site.span!.start - 1, 'start: 0-based start of the aligned span');
+    assert.equal(Number(f[2]), site.span!.end, 'end: exclusive (= the 1-based inclusive end)');
+    if (site.siteType.type !== 'none') assert.ok(Number(f[1]) <= site.siteType.position! - 1 && site.siteType.position! - 1 + 7 <= Number(f[2]), 'the span holds the site');
     assert.equal(f[3], site.siteType.type === 'none' ? LET7A : `${LET7A}:${site.siteType.type}`, 'name = mirna_id[:site type]');
     assert.equal(Number(f[4]), Math.round(site.score * 1000), 'score = 1000 × site score');
     assert.ok(Number.isInteger(Number(f[4])) && Number(f[4]) >= 0 && Number(f[4]) <= 1000, 'score 0..1000');
@@ -202,7 +202,7 @@ test('the planted d = 15 gene (method.md §6): two calls, the second naming the 
   writeFileSync(input, `id\tmiRNA\tgene\nd15\t${LET7A}\t${bases.join('')}\n`);
   const { scans } = await scanFile(input);
   const sites = scans[0]!.sites.filter((s) => s.siteType.type !== 'none').sort((a, b) => a.position - b.position);
-  assert.deepEqual(sites.map((s) => s.siteType.position + 1), [64, 79], `both 7mer-m8 sites (at 64 and 79), each named by its own call: ${scans[0]!.sites.map((s) => `${s.position + 1}:${s.siteType.type}@${s.siteType.position + 1}`).join(' ')}`);
+  assert.deepEqual(sites.map((s) => s.siteType.position), [64, 79], `both 7mer-m8 sites (at 64 and 79), each named by its own call: ${scans[0]!.sites.map((s) => `${s.position}:${s.siteType.type}@${s.siteType.position}`).join(' ')}`);
 });
 
 test('10 kb random sequence, 5 planted let-7a seed matches + A1: the top 5 sites are the 5 planted ones; spans unique', async () => {
@@ -220,7 +220,7 @@ test('10 kb random sequence, 5 planted let-7a seed matches + A1: the top 5 sites
   const scan = scans[0]!;
   const top = scan.sites.slice(0, 5);
   // The 8mer of each plant starts opposite miRNA position 8: 3 nt into the 11-nt plant.
-  assert.deepEqual(top.map((s) => s.siteType.position).sort((a, b) => a - b), at.map((a) => a + 3), `top 5: ${top.map((s) => `${s.position}:${s.siteType.type} ${s.score.toFixed(3)}`).join(', ')}`);
+  assert.deepEqual(top.map((s) => s.siteType.position!).sort((a, b) => a - b), at.map((a) => a + 4), `top 5: ${top.map((s) => `${s.position}:${s.siteType.type} ${s.score.toFixed(3)}`).join(', ')}`);
   assert.ok(top.every((s) => s.siteType.type === '8mer'), 'each an 8mer');
   const spans = scan.sites.map((s) => `${s.span?.start}-${s.span?.end}`);
   assert.equal(new Set(spans).size, spans.length, 'no two sites with the same aligned target span');

@@ -164,16 +164,16 @@ test('--signal paper, planted seeds: attribution peaks on both sites, narrower t
   assert.equal(scan.explained, scan.windowScores.filter((p) => p > 0.5).length, 'the paper explains every window above 0.5');
   const peaks = scan.sites.map((s) => s.position);
   for (const at of PLANT_AT) {
-    const centre = at + (PLANTED.length - 1) / 2; // 0-based centre of the planted 10 nt
+    const centre = at + 1 + (PLANTED.length - 1) / 2; // 1-based centre of the planted 10 nt
     const near = scan.sites.filter((s) => Math.abs(s.position - centre) <= 5);
     assert.equal(near.length, 1, `one site within ±5 nt of the seed planted at ${at + 1} (sites at ${peaks.join(', ')})`);
     const site = near[0]!;
     assert.equal(site.siteType.type, '7mer-m8', `the site at ${site.position} pairs the planted 7mer-m8`);
-    assert.equal(site.siteType.position, at + 3, 'site position: the base opposite miRNA position 8');
+    assert.equal(site.siteType.position, at + 4, 'site position (1-based): the base opposite miRNA position 8');
     assert.match(site.alignment.alignedMirna.replace(/-/g, ''), /^GATATGTTGGATGATGGAGT$/, 'the whole miRNA, 3′→5′');
-    const attribution = peakWidth(scan.smoothed, site.position);
+    const attribution = peakWidth(scan.smoothed, site.position - 1);
     const windowPeaks = findPeaks(scan.windowTrack);
-    const nearestWindowPeak = windowPeaks.reduce((a, b) => (Math.abs(b - site.position) < Math.abs(a - site.position) ? b : a));
+    const nearestWindowPeak = windowPeaks.reduce((a, b) => (Math.abs(b - (site.position - 1)) < Math.abs(a - (site.position - 1)) ? b : a));
     const window = peakWidth(scan.windowTrack, nearestWindowPeak);
     assert.ok(
       window.width > 2 * attribution.width,
@@ -193,7 +193,7 @@ test('--signal paper, artificial gene: a found site overlaps the label mask’s 
   assert.ok(mask, 'the label column is read as a per-nucleotide mask');
   assert.equal(mask.length, scan.pair.target.length, 'one mask value per base');
   assert.ok(scan.sites.length > 0, 'at least one site');
-  const overlapping = scan.sites.filter((s) => mask[s.position] === 1);
+  const overlapping = scan.sites.filter((s) => mask[s.position - 1] === 1);
   assert.ok(overlapping.length > 0, `a site peak inside a positive span (sites at ${scan.sites.map((s) => s.position).join(', ')})`);
 });
 

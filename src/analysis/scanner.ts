@@ -50,24 +50,25 @@ export interface ScanInput {
   target: string;
 }
 
+/** One site; positions are 1-based on the whole target (as the records print them). */
 export interface ScanSite {
   /** Rank on its sequence (1 = best score). */
   rank: number;
   /** p1 of the 50-nt window centred on the site (the site score; sites are ranked by it). */
   score: number;
-  /** The signal peak (0-based on the target). */
+  /** The signal peak. */
   position: number;
-  /** The 50-nt window centred on the peak (shifted inside the target), 0-based inclusive. */
+  /** The 50-nt window centred on the peak (shifted inside the target), inclusive. */
   windowStart: number;
   windowEnd: number;
   /** Smoothed signal at the peak. */
   peakHeight: number;
   /** Window-score track at the peak. */
   windowScore: number;
-  /** Target bases the alignment pairs (0-based inclusive, on the whole target); null when it pairs none. */
+  /** Target bases the alignment pairs (inclusive); null when it pairs none. */
   span: AlignedSpan | null;
-  /** The canonical site the alignment's seed pairs; `position` 0-based on the whole target, -1 for none. */
-  siteType: { type: SiteTypeName; position: number };
+  /** The canonical site the alignment's seed pairs; `position` its start, null for none. */
+  siteType: { type: SiteTypeName; position: number | null };
   alignment: AlignmentResult;
 }
 
@@ -252,7 +253,7 @@ export class Scanner {
     // 3. Peaks of the signal → aligned sites; 4. their centred windows re-scored; 5. merged and ranked.
     const found = jobs.map((j) => this.peaks(j));
     const centred: { job: number; start: number }[] = [];
-    found.forEach((f, i) => f.sites.forEach((s) => centred.push({ job: i, start: s.windowStart })));
+    found.forEach((f, i) => f.sites.forEach((s) => centred.push({ job: i, start: s.windowStart - 1 })));
     const rescored = await this.predict({
       length: centred.length,
       miRNA: (k) => jobs[centred[k]!.job]!.pair.miRNA,
@@ -315,13 +316,13 @@ export class Scanner {
       sites.push({
         rank: 0,
         score: 0,
-        position: p,
-        windowStart: ws,
-        windowEnd: we - 1,
+        position: p + 1,
+        windowStart: ws + 1,
+        windowEnd: we,
         peakHeight: smoothed[p]!,
         windowScore: windowTrack[p]!,
-        span: span ? { start: span.start + ws, end: span.end + ws } : null,
-        siteType: site,
+        span: span ? { start: span.start + ws + 1, end: span.end + ws + 1 } : null,
+        siteType: { type: site.type, position: site.position < 0 ? null : site.position + 1 },
         alignment,
       });
     }

@@ -23,6 +23,14 @@ function field(pair: PairRecord, name: string): string | undefined {
   return v ? v : undefined;
 }
 
+/** Names as given, or a target id alone (the miRNA then named by its sequence). */
+function namesOf(names: ScanNames | string, miRNA: string): ScanNames {
+  return typeof names === 'string' ? { mirnaId: miRNA, targetId: names } : names;
+}
+
+/** What the record formatting reads of a record. */
+type ScanPair = Pick<PairRecord, 'miRNA' | 'target'> & { id?: string };
+
 export function scanNames(pair: PairRecord, index: number): ScanNames {
   return {
     mirnaId: field(pair, 'mirna_id') ?? pair.miRNA,
@@ -36,7 +44,8 @@ export const SITE_TSV_COLUMNS = [
 ] as const;
 
 /** One site as a JSON/TSV record: positions 1-based inclusive on the whole target; `start`/`end` the aligned target span (null when none). */
-export function siteRecord(names: ScanNames, pair: PairRecord, site: ScanSite): Record<string, unknown> {
+export function siteRecord(given: ScanNames | string, pair: ScanPair, _index: number, site: ScanSite): Record<string, unknown> {
+  const names = namesOf(given, pair.miRNA);
   return {
     mirna_id: names.mirnaId,
     target_id: names.targetId,
@@ -44,22 +53,23 @@ export function siteRecord(names: ScanNames, pair: PairRecord, site: ScanSite): 
     miRNA: pair.miRNA,
     rank: site.rank,
     score: round9(site.score),
-    start: site.span ? site.span.start + 1 : null,
-    end: site.span ? site.span.end + 1 : null,
-    position: site.position + 1,
-    window_start: site.windowStart + 1,
-    window_end: site.windowEnd + 1,
+    start: site.span ? site.span.start : null,
+    end: site.span ? site.span.end : null,
+    position: site.position,
+    window_start: site.windowStart,
+    window_end: site.windowEnd,
     peak_height: round9(site.peakHeight),
     window_score: round9(site.windowScore),
     site_type: site.siteType.type,
-    site_position: site.siteType.position < 0 ? null : site.siteType.position + 1,
+    site_position: site.siteType.position,
     ...alignmentFields(site.alignment),
   };
 }
 
 /** The site records of one sequence in `format` (best first); text also has a summary line per sequence. */
-export function formatScan(names: ScanNames, scan: SequenceScan<PairRecord>, format: RecordFormat): string {
-  const records = scan.sites.map((s) => siteRecord(names, scan.pair, s));
+export function formatScan(given: ScanNames | string, scan: SequenceScan<ScanPair>, format: RecordFormat, _threshold?: number): string {
+  const names = namesOf(given, scan.pair.miRNA);
+  const records = scan.sites.map((s, k) => siteRecord(names, scan.pair, k, s));
   if (format === 'json') return records.map((r) => JSON.stringify(r) + '\n').join('');
   if (format === 'tsv') return records.map((r) => recordToTsv(r, SITE_TSV_COLUMNS)).join('');
   const lines = [
@@ -67,10 +77,10 @@ export function formatScan(names: ScanNames, scan: SequenceScan<PairRecord>, for
   ];
   scan.sites.forEach((s, k) => {
     const r = records[k]!;
-    const site = s.siteType.type === 'none' ? 'none' : `${s.siteType.type} at ${s.siteType.position + 1}`;
-    const span = s.span ? `${s.span.start + 1}-${s.span.end + 1}` : 'none';
+    const site = s.siteType.type === 'none' ? 'none' : `${s.siteType.type} at ${s.siteType.position}`;
+    const span = s.span ? `${s.span.start}-${s.span.end}` : 'none';
     lines.push(
-      `## site ${s.rank}: score ${s.score.toFixed(4)}   aligned target ${span}   site type ${site}   peak ${s.position + 1} (window ${s.windowStart + 1}-${s.windowEnd + 1}; ` +
+      `## site ${s.rank}: score ${s.score.toFixed(4)}   aligned target ${span}   site type ${site}   peak ${s.position} (window ${s.windowStart}-${s.windowEnd}; ` +
         `duplex positions are within the window)   peak height ${s.peakHeight.toPrecision(4)}   model-paired regions ${r.aligned_regions}`,
     );
     lines.push(formatDuplex(s.alignment));
@@ -80,12 +90,13 @@ export function formatScan(names: ScanNames, scan: SequenceScan<PairRecord>, for
 }
 
 /** BED6 rows of one sequence's sites (those with an aligned span), best first. */
-export function bedRows(names: ScanNames, scan: SequenceScan): string {
+export function bedRows(given: ScanNames | string, scan: SequenceScan): string {
+  const names = namesOf(given, scan.pair.miRNA);
   let out = '';
   for (const s of scan.sites) {
     if (!s.span) continue;
     const name = s.siteType.type === 'none' ? names.mirnaId : `${names.mirnaId}:${s.siteType.type}`;
-    out += formatBed6({ chrom: names.targetId, start: s.span.start, end: s.span.end + 1, name, score: bedScore(s.score), strand: '+' });
+    out += formatBed6({ chrom: names.targetId, start: s.span.start - 1, end: s.span.end, name, score: bedScore(s.score), strand: '+' });
   }
   return out;
 }
@@ -93,7 +104,8 @@ export function bedRows(names: ScanNames, scan: SequenceScan): string {
 export const TRACK_COLUMNS = ['mirna_id', 'target_id', 'position', 'base', 'window_score', 'attribution_signal'] as const;
 
 /** The per-position rows of one sequence for `--tracks`. */
-export function trackRows(names: ScanNames, scan: SequenceScan, mask: Uint8Array | undefined, withLabel: boolean): string {
+export function trackRows(given: ScanNames | string, scan: SequenceScan, mask: Uint8Array | undefined, withLabel: boolean): string {
+  const names = namesOf(given, scan.pair.miRNA);
   let out = '';
   const target = scan.pair.target;
   for (let i = 0; i < target.length; i++) {
@@ -104,10 +116,10 @@ export function trackRows(names: ScanNames, scan: SequenceScan, mask: Uint8Array
   return out;
 }
 
-export function scanFigureSvg(names: ScanNames, scan: SequenceScan, mask: Uint8Array | undefined): string {
-  const sites = scan.sites.map((s) => ({ position: s.position + 1, windowStart: s.windowStart + 1, windowEnd: s.windowEnd + 1 }));
+export function scanFigureSvg(given: ScanNames | string, scan: SequenceScan, mask: Uint8Array | undefined): string {
+  const names = namesOf(given, scan.pair.miRNA);
   return scanTrackFigure(
-    { target: scan.pair.target, windowScore: scan.windowTrack, signal: scan.signal, smoothed: scan.smoothed, sites, mask },
+    { target: scan.pair.target, windowScore: scan.windowTrack, signal: scan.signal, smoothed: scan.smoothed, sites: scan.sites, mask },
     { title: `scan of ${names.targetId} (${names.mirnaId})` },
   );
 }
