@@ -124,3 +124,34 @@ test('workflow: a dry run (-n) with the SLURM profile plans every job with its t
   assert.match(v8, /^executor: slurm$/m);
   assert.doesNotMatch(v8, /^(slurm|cluster|cluster-config):/m);
 });
+
+test('workflow, scan mode: miRNA FASTA × target FASTA split by transcript gives the sites and BED of one scan run', async () => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'attrament-workflow-scan-'));
+  const mirnas = path.join(projectRoot, 'examples', 'mirna.fa');
+  // Four long targets: the planted let-7a example cut in overlapping pieces (sites in most of them).
+  const planted = (await readFile(path.join(projectRoot, 'examples', 'planted-seeds.tsv'), 'utf8')).split('\n')[1]!.split('\t')[2]!;
+  const targets = path.join(dir, 'utrs.fa');
+  await writeFile(targets, [0, 30, 60, 90].map((s, i) => `>utr${i + 1} piece ${s + 1}-${s + 90}\n${planted.slice(s, s + 90)}\n`).join(''));
+  const out = path.join(dir, 'out');
+  const options = ['--threshold', '0.5'];
+  const started = Date.now();
+  const [flow, single] = await Promise.all([
+    snakemake(
+      ['--cores', '2', '--config', 'mode=scan', `mirnas=${mirnas}`, `targets=${targets}`, 'chunks=4', `outdir=${out}`, 'threads=1', `model=${MODEL}`, `extra=${options.join(' ')}`, `attrament=${ATTRAMENT}`],
+      dir,
+    ),
+    attrament(['scan', mirnas, '--targets', targets, ...options, '--json', '--out', path.join(dir, 'single.jsonl'), '--bed', path.join(dir, 'single.bed'), '--model', MODEL, '--threads', '1', '--quiet'], dir),
+  ]);
+  const seconds = (Date.now() - started) / 1000;
+  assert.equal(flow.code, 0, flow.stderr.slice(-3000));
+  assert.equal(single.code, 0, single.stderr);
+  assert.match(flow.stderr, /scan_chunk\s+4\b/, 'four chunk jobs');
+  const manifest = JSON.parse(await readFile(path.join(out, 'split', 'split.json'), 'utf8'));
+  assert.deepEqual(manifest.chunks.map((c: { targets: number; pairs: number }) => [c.targets, c.pairs]), [[1, 2], [1, 2], [1, 2], [1, 2]]);
+  const bed = await readFile(path.join(out, 'sites.bed'), 'utf8');
+  const singleBed = await readFile(path.join(dir, 'single.bed'), 'utf8');
+  assert.ok(bed.trim().split('\n').filter((l) => /^utr\d\t/.test(l)).length >= 2, `sites found:\n${bed}`);
+  assert.equal(bed, singleBed, 'the merged BED is the single run\'s');
+  sameRecords(await readFile(path.join(out, 'sites.jsonl'), 'utf8'), await readFile(path.join(dir, 'single.jsonl'), 'utf8'));
+  process.stderr.write(`workflow scan test: ${seconds.toFixed(1)} s\n`);
+});
