@@ -48,7 +48,8 @@ export function scanCommand(): Command {
     .addOption(new Option('--figure-format <format>', 'format of the --figure-dir figures').choices(['svg', 'png']).default('svg'))
     .option('--chunk-size <n>', '(miRNA, target) records per resumable chunk of the output files', positiveInt, 8)
     .option('--restart', 'discard the finished chunks of an earlier run with other inputs or options')
-    .option('--shard <k/n>', 'do only shard k of n (chunks k, k+n, …) into the shared parts folders; a last run without --shard joins them', shardSpec);
+    .option('--shard <k/n>', 'do only shard k of n (chunks k, k+n, …) into the shared parts folders; a last run without --shard joins them', shardSpec)
+    .option('--meta', 'write FILE.meta.json beside each output (options fingerprint, input checksums) for attrament merge');
   addRecordOptions(cmd, 'site records here (format from the extension: .jsonl, .tsv, else text) instead of stdout');
   addBackgroundOptions(cmd);
   addInputOptions(cmd);
@@ -89,6 +90,7 @@ export function scanCommand(): Command {
       chunkSize: o.chunkSize,
       restart: o.restart,
       shard: o.shard,
+      meta: o.meta,
       onInfo: info(o.quiet),
       onWarning: warn,
       onProgress: progressFor('scan windows', o.quiet),

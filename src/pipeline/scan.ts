@@ -1,4 +1,6 @@
+import { UsageError } from '../errors.js';
 import path from 'node:path';
+import { writeChunkOutputMetas } from './merge.js';
 import { mkdir } from 'node:fs/promises';
 import { readPairs, type PairRecord, type ReadPairsOptions } from '../io/pairs.js';
 import { InputError } from '../io/errors.js';
@@ -109,6 +111,8 @@ export interface ScanJobOptions extends ScanParams {
   chunkSize?: number;
   /** Discard parts of an earlier run with other inputs/options instead of failing. */
   restart?: boolean;
+  /** Write `FILE.meta.json` beside each output file (options fingerprint, input checksums) for `attrament merge`. */
+  meta?: boolean;
   /** Only this shard's chunks (0-based index of count). */
   shard?: { index: number; count: number };
   stdout?: NodeJS.WritableStream;
@@ -160,6 +164,7 @@ export async function runScan(options: ScanJobOptions): Promise<ScanSummary> {
   if (shard && !(Number.isInteger(shard.index) && Number.isInteger(shard.count) && shard.index >= 0 && shard.index < shard.count)) {
     throw new RangeError(`bad shard ${shard.index + 1}/${shard.count}`);
   }
+  if (options.meta && !(options.out || options.bed || options.bedgraph || options.tracks)) throw new UsageError('--meta needs output files (--out, --bed, --bedgraph or --tracks)');
   if (shard && !(options.out || options.bed || options.bedgraph || options.tracks)) {
     throw new Error('--shard needs output files (--out, --bed, --bedgraph or --tracks): shards meet in their parts folders');
   }
@@ -177,7 +182,9 @@ export async function runScan(options: ScanJobOptions): Promise<ScanSummary> {
   if (short > 0) options.onInfo?.(`${short} target(s) shorter than ${SCAN_WINDOW} nt: each is scanned as one zero-padded window`);
 
   const params: ScanParams = { ...options, signal, threshold };
-  const fingerprint = await inputFingerprint(read.targetFasta ? [options.input, read.targetFasta] : options.input, {
+  const inputFiles = read.targetFasta ? [options.input, read.targetFasta] : [options.input];
+  // Every option that shapes the output: resumed chunks and merged chunk outputs (--meta) must agree on them.
+  const outputOptions = {
     job: 'scan',
     model: options.model,
     background: options.background ?? null,
@@ -188,7 +195,8 @@ export async function runScan(options: ScanJobOptions): Promise<ScanSummary> {
     },
     format: options.format,
     read: { format: read.format, delimiter: read.delimiter, columns: read.columns, paired: read.paired },
-  });
+  };
+  const fingerprint = await inputFingerprint(inputFiles, outputOptions);
   // 'text' chunks: a record has any number of sites (lines).
   const open = (file: string, header?: string) =>
     ChunkStore.open(file, { fingerprint, total, chunkSize, format: 'text', header, restart: options.restart && !shard, onInfo: options.onInfo, shared: Boolean(shard) });
@@ -313,6 +321,7 @@ export async function runScan(options: ScanJobOptions): Promise<ScanSummary> {
       await o.store.finalize();
       summary.files.push(o.file);
     }
+    if (options.meta) await writeChunkOutputMetas('scan', outputOptions, inputFiles, total, outputs.map((o) => o.file));
   } else if (shard) {
     options.onInfo?.(`shard ${shard.index + 1}/${shard.count} done; once every shard has finished, run the same command without --shard to join the output`);
   }
