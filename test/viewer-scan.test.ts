@@ -41,7 +41,7 @@ async function cliSites(): Promise<Array<Record<string, any>>> {
   const input = path.join(dir, 'planted.tsv');
   writeFileSync(input, `id\tmiRNA\tgene\n${ID}\t${LET7A}\t${plantedSequence()}\n`);
   const out = path.join(dir, 'sites.jsonl');
-  await runScan({ input, model: 'mirbind', engine: 'onnx', threads: 1, background: { file: bgFile }, format: 'json', out });
+  await runScan({ input, model: 'mirbind', engine: 'onnx', threads: 1, background: { file: bgFile }, format: 'json', out, bed: path.join(dir, 'sites.bed'), bedgraph: path.join(dir, 'tracks') });
   return readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
 }
 
@@ -101,6 +101,7 @@ test('scan tab in headless Chromium: the planted let-7a site where `attrament sc
         assert.ok(cli, `the page's site at ${site.position} is one of the CLI's (${expected.map((r) => r.position).join(', ')})`);
         assert.ok(Math.abs(site.peakHeight - cli.peak_height) <= 1e-4, `site ${site.position}: peak height ${site.peakHeight} vs CLI ${cli.peak_height}`);
         assert.ok(Math.abs(site.windowScore - cli.window_score) <= 1e-4, `site ${site.position}: window score ${site.windowScore} vs CLI ${cli.window_score}`);
+        assert.ok(Math.abs(site.score - cli.score) <= 1e-4, `site ${site.position}: site score ${site.score} vs CLI ${cli.score}`);
         assert.equal(site.siteType, cli.site_type, `site ${site.position}: site type`);
         assert.equal(site.alignedTarget, cli.aligned_target, `site ${site.position}: aligned target`);
       }
@@ -165,6 +166,20 @@ test('scan tab in headless Chromium: the planted let-7a site where `attrament sc
       const tsv = (await download('#scan-downloads', `${ID}-scan.tsv`)).trim().split('\n');
       assert.equal(tsv.length, expected.length + 1, 'TSV download: header and one row per site');
       assert.match(tsv[0]!, /^mirna_id\ttarget_id\trank\tscore\tstart\tend\tposition\twindow_start/, 'TSV header as the CLI writes it');
+      const bed = await download('#scan-downloads', `${ID}-scan.bed`);
+      const cliBed = readFileSync(path.join(dir, 'sites.bed'), 'utf8');
+      assert.ok(cliBed.length > 0, `the CLI wrote BED rows:\n${cliBed}`);
+      assert.equal(bed, cliBed, 'BED download: the CLI\'s --bed file, byte for byte');
+      const graph = (await download('#scan-downloads', `${ID}-scan.window.bedgraph`)).trim().split('\n');
+      const cliGraph = readFileSync(path.join(dir, 'tracks.window.bedgraph'), 'utf8').trim().split('\n');
+      assert.equal(graph[0], cliGraph[0], 'bedGraph download: the CLI\'s track line');
+      assert.equal(graph.length, cliGraph.length, 'bedGraph download: as many intervals as the CLI\'s');
+      for (let i = 1; i < graph.length; i++) {
+        const [c, a, b, v] = graph[i]!.split('\t');
+        const [cc, ca, cb, cv] = cliGraph[i]!.split('\t');
+        assert.deepEqual([c, a, b], [cc, ca, cb], `bedGraph line ${i + 1}: interval`);
+        assert.ok(Math.abs(Number(v) - Number(cv)) <= 1e-4, `bedGraph line ${i + 1}: ${v} vs CLI ${cv}`);
+      }
       const figure = await download('#scan-downloads', `${ID}-scan.svg`);
       assert.match(figure, /^<svg[^>]*class="attrament-scan-track"/, 'SVG download: the track figure');
       const [png] = await Promise.all([page.waitForEvent('download'), page.click(`#scan-downloads button[data-file="${ID}-scan.png"]`)]);

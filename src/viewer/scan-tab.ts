@@ -12,7 +12,8 @@ import type { FastaRecord } from '../io/fasta-parse.js';
 import { formatDuplex } from '../alignment/index.js';
 import { pairFigure } from '../render/figures.js';
 import { formatTsvRow } from '../io/tsv-format.js';
-import { SITE_TSV_COLUMNS, TRACK_COLUMNS, formatScan, scanFigureSvg, siteRecord, trackRows } from '../pipeline/scan-records.js';
+import { SITE_TSV_COLUMNS, TRACK_COLUMNS, bedRows, formatScan, scanFigureSvg, siteRecord, trackRows } from '../pipeline/scan-records.js';
+import { bedGraphHeader, formatBedGraph } from '../io/bed.js';
 import { fastaRecords, fileText, looksLikeFasta } from './input-files.js';
 import { figureDownloads, fileStem, setDownloads, type DownloadItem } from './downloads.js';
 import { ScanCancelled, ScanClient } from './scan-client.js';
@@ -35,9 +36,9 @@ export interface ScanTabContext {
   openPair(miRNA: string, target: string): void;
 }
 
-/** The site score the table ranks by. */
+/** The site score the table ranks by: the scanner's (`score` of `attrament scan`'s records). */
 function siteScore(site: ScanSite): number {
-  return site.peakHeight;
+  return site.score;
 }
 
 interface Shown {
@@ -285,6 +286,18 @@ export function initScanTab(ctx: ScanTabContext): { enable(): void } {
       { label: 'JSON', file: `${stem}.jsonl`, make: () => ({ text: formatScan(id, scan, 'json', threshold), type: 'application/jsonl' }) },
       { label: 'TSV', file: `${stem}.tsv`, make: () => ({ text: formatTsvRow(SITE_TSV_COLUMNS) + formatScan(id, scan, 'tsv', threshold), type: 'text/tab-separated-values' }) },
       { label: 'text', file: `${stem}.txt`, make: () => ({ text: formatScan(id, scan, 'text', threshold), type: 'text/plain' }) },
+      { label: 'BED', file: `${stem}.bed`, make: () => ({ text: bedRows(id, scan), type: 'text/plain' }) },
+      {
+        label: 'bedGraph (window score)',
+        file: `${stem}.window.bedgraph`,
+        // The headers `attrament scan --bedgraph` writes.
+        make: () => ({ text: bedGraphHeader('window score', 'attrament scan: mean p1 of the 50-nt windows covering each base') + formatBedGraph(id, scan.windowTrack), type: 'text/plain' }),
+      },
+      {
+        label: 'bedGraph (attribution)',
+        file: `${stem}.attribution.bedgraph`,
+        make: () => ({ text: bedGraphHeader('attribution', `attrament scan (${SCAN_DEFAULTS.signal}): attribution signal per base`) + formatBedGraph(id, scan.signal), type: 'text/plain' }),
+      },
       { label: 'tracks TSV', file: `${stem}-tracks.tsv`, make: () => ({ text: formatTsvRow(TRACK_COLUMNS) + trackRows(id, scan, undefined, false), type: 'text/tab-separated-values' }) },
       ...figureDownloads('figure', stem, () => svg),
     ];
@@ -302,7 +315,7 @@ export function initScanTab(ctx: ScanTabContext): { enable(): void } {
           [String(s.position), true],
           [`${s.windowStart}–${s.windowEnd}`, false],
           [s.siteType.type === 'none' ? 'none' : `${s.siteType.type} at ${s.siteType.position}`, false],
-          [s.peakHeight.toPrecision(4), true],
+          [s.score.toFixed(4), true],
           [s.windowScore.toFixed(4), true],
           [siteRecord('', scan.pair, k, s).aligned_regions as string, false],
         ];
