@@ -2,6 +2,7 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
+import { gzipSync } from 'node:zlib';
 import path from 'node:path';
 import { startViewer, type ViewerServer } from '../src/viewer/server.js';
 import { runScan } from '../src/pipeline/scan.js';
@@ -190,6 +191,25 @@ test('scan tab in headless Chromium: the planted let-7a site where `attrament sc
         `viewer-scan: 1-kb scan (951 windows, ${scan.explained} explained, ${ROWS} background rows) in the page: ` +
           `scan ${(scan.timings.scanMs / 1000).toFixed(1)} s, model start in the worker ${(scan.timings.loadMs / 1000).toFixed(1)} s, click to result ${(scan.timings.clickToResultMs / 1000).toFixed(1)} s\n`,
       );
+
+      // files: a gzip-compressed transcript FASTA (inflated in the page), a miRNA FASTA with two records
+      await page.setInputFiles('#scan-target-file', {
+        name: 'utr.fa.gz',
+        mimeType: 'application/gzip',
+        buffer: gzipSync(`>${ID} uploaded\n${plantedSequence().match(/.{1,70}/g)!.join('\n')}\n`),
+      });
+      await page.waitForFunction((id) => ((globalThis as any).document.getElementById('scan-target').value as string).startsWith(`>${id}`), ID);
+      const uploaded = await page.inputValue('#scan-target');
+      assert.equal(uploaded.split('\n').slice(1).join('').trim(), plantedSequence(), 'the gzip FASTA record fills the transcript field');
+      await page.setInputFiles('#scan-mirna-file', {
+        name: 'mirnas.fa',
+        mimeType: 'text/plain',
+        buffer: Buffer.from(`>hsa-miR-21-5p\nUAGCUUAUCAGACUGAUGUUGA\n>hsa-let-7a-5p\nUGAGGUAGUAGGUUGUAUAGUU\n`),
+      });
+      await page.waitForFunction(() => (globalThis as any).document.getElementById('scan-mirna').value === 'UAGCUUAUCAGACUGAUGUUGA');
+      assert.equal(await page.isVisible('#scan-mirna-record'), true, 'two records: a list to pick from');
+      await page.selectOption('#scan-mirna-record', '1');
+      assert.equal(await page.inputValue('#scan-mirna'), 'UGAGGUAGUAGGUUGUAUAGUU', 'picking the second record fills the miRNA field');
 
       // validation: each message next to its field, and the old result gone
       const bad: Array<[string, string, string, RegExp]> = [
