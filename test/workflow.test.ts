@@ -117,7 +117,7 @@ test('workflow: a dry run (-n) with the SLURM profile plans every job with its t
     assert.match(text, new RegExp(`\\n${rule}\\s+${count}\\b`), `${rule} ×${count}`);
   }
   // The profile's defaults reach the jobs; the rules' measured sizing overrides mem_mb and runtime.
-  assert.match(text, /rule explain_chunk:[\s\S]*?resources: mem_mb=1200,[^\n]*slurm_account=my_account, slurm_partition=my_partition, runtime=10/);
+  assert.match(text, /rule explain_chunk:[\s\S]*?resources: mem_mb=1300,[^\n]*slurm_account=my_account, slurm_partition=my_partition, runtime=10/);
   assert.match(text, /explain test-output\/workflow-dry-run\/split\/chunk-0001\.tsv --model mirbind --engine onnx --threads 2 --background paper --method deepshap --json --out test-output\/workflow-dry-run\/chunks\/chunk-0001\.jsonl --npy test-output\/workflow-dry-run\/chunks\/chunk-0001\.npy --meta/);
   // Snakemake 8+ reads the versioned file, which uses the executor plugin instead of the removed options.
   const v8 = await readFile(path.join(projectRoot, 'workflow', 'profiles', 'slurm', 'config.v8+.yaml'), 'utf8');

@@ -78,14 +78,14 @@ def model_args():
 
 
 # --- Sizing: from figures measured on the development machine (README "Scale out") -----------
-# Peak RSS of one job (onnxruntime-node, DeepSHAP with the paper's 100 background pairs), MB:
-# 785 (explain, 96 pairs, 1 or 2 threads), 796 (scan); /usr/bin/time -v.
-PEAK_RSS_MB = {"explain": 800, "scan": 800}
-# Throughput of one job by its threads: explain pairs/s (3.7 per CPU-second measured; 7.0 at
-# 2 threads in the quiet benchmark) and scan windows/s (36 per CPU-second, DeepSHAP on the
-# ~12 % of windows above the 0.5 threshold, artificial_genes.csv).
+# Peak RSS of one job (onnxruntime-node, DeepSHAP with the paper's 100 background pairs), MB, by
+# /usr/bin/time -v: 815 (explain, 96 CLASH pairs, 1 or 2 threads), 826 (scan, default site caller).
+PEAK_RSS_MB = {"explain": 820, "scan": 830}
+# Throughput of one job by its threads: explain pairs/s (3.7-4.4 per CPU-second measured; 7.0
+# at 2 threads in the quiet benchmark) and scan windows/s (135 per CPU-second: the default site
+# caller on 5 sequences of artificial_genes.csv, 2,855 windows of which 3 % explained).
 PAIRS_PER_S = {1: 3.7, 2: 7.0}
-WINDOWS_PER_S = {1: 36.0, 2: 70.0}
+WINDOWS_PER_S = {1: 135.0, 2: 250.0}
 # Asked for: measured peak × 1.5, runtime at half the measured speed, at least 10 minutes.
 MEM_MARGIN = 1.5
 TIME_MARGIN = 2.0
