@@ -63,6 +63,11 @@ export const ENVIRONMENT = {
     default: '16',
     description: '`npm run bench`: pairs the DeepSHAP suite explains',
   },
+  ATTRAMENT_BENCH_WASM_THREADS: {
+    scope: 'bench',
+    default: '2',
+    description: "`npm run bench`: onnxruntime-web's thread count in the predict suite (fixed by its first session)",
+  },
   ATTRAMENT_BENCH_NO_TORCH: {
     scope: 'bench',
     default: 'unset',

@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { runCli, projectRoot, explainInProcess } from './helpers/cli.js';
-import { ExplainStopped } from '../src/pipeline/explain.js';
+import { JobStopped } from '../src/pipeline/common.js';
 import { readNpy } from '../src/io/npy.js';
 import { sharedPath } from '../src/paths.js';
 
@@ -154,7 +154,7 @@ test('explain: an interrupted run resumes after its last finished chunk and give
   const full = await runCli([...args, '--out', whole]);
   assert.equal(full.code, 0, full.stderr);
 
-  await assert.rejects(explainInProcess([...args.slice(1), '--out', resumed], { stopAfterChunks: 2 }), ExplainStopped);
+  await assert.rejects(explainInProcess([...args.slice(1), '--out', resumed], { stopAfterChunks: 2 }), JobStopped);
   assert.equal(existsSync(resumed), false, 'no final file before every chunk is done');
   assert.ok((await stat(`${resumed}.parts`)).isDirectory(), 'finished chunks kept');
 
@@ -254,7 +254,7 @@ test('explain: a parts directory of a run with another target FASTA is refused, 
   await writeFile(other, `>c\n${PIGN.slice(10)}\n>d\n${PIGN.slice(15)}\n`);
   const out = path.join(dir, 'r.jsonl');
   const args = ['explain', mirnas, '--model', MODEL, '--method', 'saliency', '--chunk-size', '1', '--out', out, '--quiet'];
-  await assert.rejects(explainInProcess([...args.slice(1), '--targets', targets], { stopAfterChunks: 1 }), ExplainStopped);
+  await assert.rejects(explainInProcess([...args.slice(1), '--targets', targets], { stopAfterChunks: 1 }), JobStopped);
   const again = await runCli([...args, '--targets', other]);
   assert.notEqual(again.code, 0);
   assert.match(errorLines(again.stderr)[0]!, /r\.jsonl\.parts: left by an interrupted run with different input or options/);

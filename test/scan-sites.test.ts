@@ -8,6 +8,7 @@ import { alignedSiteType, alignedSpan, bedScore, centredWindowStart, positivePai
 import { windowCount, windowStarts } from '../src/analysis/scan.js';
 import { bedField, bedGraphHeader, formatBed6, formatBedGraph } from '../src/io/bed.js';
 import { runScan, type ScanJobOptions, type SequenceScan } from '../src/pipeline/scan.js';
+import { JobStopped } from '../src/pipeline/common.js';
 import type { PairRecord } from '../src/io/pairs.js';
 import { Xoshiro128 } from '../src/attribution/random.js';
 import { reverseComplement } from '../src/encoding/index.js';
@@ -237,12 +238,7 @@ test('resumable chunks and --shard: an interrupted run continues; shards join', 
   const bed = path.join(dir, 'sites.bed');
   const out = path.join(dir, 'sites.tsv');
   const options = { bed, out, format: 'tsv' as const, chunkSize: 1, background: SMALL_BACKGROUND };
-  process.env.ATTRAMENT_TEST_STOP_AFTER_CHUNKS = '1';
-  try {
-    await assert.rejects(scanFile(input, options), /stopped after chunk 1/);
-  } finally {
-    delete process.env.ATTRAMENT_TEST_STOP_AFTER_CHUNKS;
-  }
+  await assert.rejects(scanFile(input, { ...options, stopAfterChunks: 1 }), JobStopped);
   assert.ok(!existsSync(bed) && !existsSync(out), 'no final files after the interruption');
   const resumed = await scanFile(input, options);
   assert.ok(resumed.infos.some((m) => /resuming: 1 of 3 chunks already done/.test(m)), resumed.infos.join(' | '));

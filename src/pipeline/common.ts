@@ -49,3 +49,15 @@ export async function withTextOutput<T>(
     stream?.write(text);
   });
 }
+
+/**
+ * The error a job stopped by its `stopAfterChunks` option ends with, as an interrupted run would:
+ * the finished chunks stay in the parts folders for the next run to resume.
+ */
+export class JobStopped extends Error {
+  override name = 'JobStopped';
+
+  constructor(readonly chunks: number) {
+    super(`stopped after chunk ${chunks} (stopAfterChunks)`);
+  }
+}

@@ -10,7 +10,7 @@ import { Aligner, type AlignmentOptions, type AlignmentResult } from '../alignme
 import { loadBackground, type Background, type BackgroundSpec } from './background.js';
 import { openAttributor, type ChunkAttribution, type MethodParams } from './attribute.js';
 import type { EngineKind } from '../model/engines.js';
-import { countPairs, checkPairIndex, rereadOptions } from './common.js';
+import { JobStopped, countPairs, checkPairIndex, rereadOptions } from './common.js';
 import { writeChunkOutputMetas } from './merge.js';
 import { buildIsmRecord, buildRecord, formatRecord, matrixRows, ISM_TSV_COLUMNS, TSV_COLUMNS, type ExplainRecord, type RecordFormat } from './records.js';
 
@@ -53,20 +53,12 @@ export interface ExplainJobOptions {
   /** Called for every pair explained in this run (not for chunks resumed from an earlier run). */
   onPair?: (item: ExplainedPair) => void;
   /**
-   * Stop (throwing an {@link ExplainStopped}) once this many chunks are written, as an interrupted
+   * Stop (throwing an {@link JobStopped}) once this many chunks are written, as an interrupted
    * run would: the finished chunks stay in the parts folders for the next run to resume.
    */
   stopAfterChunks?: number;
 }
 
-/** The error a run stopped by `stopAfterChunks` ends with. */
-export class ExplainStopped extends Error {
-  override name = 'ExplainStopped';
-
-  constructor(readonly chunks: number) {
-    super(`stopped after chunk ${chunks} (stopAfterChunks)`);
-  }
-}
 
 /** One explained pair, for callers that build more than records (the HTML report). */
 export interface ExplainedPair {
@@ -202,7 +194,7 @@ export async function runExplain(options: ExplainJobOptions): Promise<ExplainSum
         processed += n;
         summary.explained += n;
         options.onProgress?.(processed, total);
-        if (i + 1 >= stopAfter) throw new ExplainStopped(i + 1);
+        if (i + 1 >= stopAfter) throw new JobStopped(i + 1);
       };
       let k = -1;
       for await (const pair of readPairs(options.input, rereadOptions(options.read))) {

@@ -16,7 +16,7 @@ import { Scanner, type ScanParams, type SequenceScan } from '../analysis/scanner
 import { renderFigure, type FigureFormat } from '../render/png.js';
 import { loadBackground, type BackgroundSpec } from './background.js';
 import { openDeepShapEngine, openScoreEngine, type EngineKind } from '../model/engines.js';
-import { countPairs, rereadOptions } from './common.js';
+import { JobStopped, countPairs, rereadOptions } from './common.js';
 import type { RecordFormat } from './records.js';
 import { SITE_TSV_COLUMNS, TRACK_COLUMNS, bedRows, formatScan, scanFigureSvg, scanNames, trackRows, type ScanNames } from './scan-records.js';
 
@@ -115,6 +115,8 @@ export interface ScanJobOptions extends ScanParams {
   meta?: boolean;
   /** Only this shard's chunks (0-based index of count). */
   shard?: { index: number; count: number };
+  /** Stop (throwing a {@link JobStopped}) once this many chunks are written, as an interrupted run would. */
+  stopAfterChunks?: number;
   stdout?: NodeJS.WritableStream;
   onInfo?: (message: string) => void;
   onWarning?: (message: string) => void;
@@ -251,8 +253,7 @@ export async function runScan(options: ScanJobOptions): Promise<ScanSummary> {
     const toStdout = !options.out;
     if (toStdout && recordFormat === 'tsv') stdout.write(formatTsvRow(SITE_TSV_COLUMNS));
     if (options.figureDir) await mkdir(options.figureDir, { recursive: true });
-    // Test hook: an interruption after this many chunks (the resume tests).
-    const stopAfter = Number(process.env.ATTRAMENT_TEST_STOP_AFTER_CHUNKS) || Infinity;
+    const stopAfter = options.stopAfterChunks ?? Infinity;
     let chunksRun = 0;
     const progressTotal = Math.round(totalWindows);
     let reported = -1;
@@ -301,7 +302,7 @@ export async function runScan(options: ScanJobOptions): Promise<ScanSummary> {
         if (toStdout) stdout.write(records);
         windowsDone += chunkWindows(i);
         progress(windowsDone);
-        if (++chunksRun >= stopAfter) throw new Error(`stopped after chunk ${chunksRun} (ATTRAMENT_TEST_STOP_AFTER_CHUNKS)`);
+        if (++chunksRun >= stopAfter) throw new JobStopped(chunksRun);
       };
       for await (const pair of readPairs(options.input, rereadOptions(read))) {
         chunk.push(pair);
