@@ -1,7 +1,6 @@
-import { UsageError } from '../errors.js';
 import path from 'node:path';
-import { readPairs, type PairRecord, type ReadPairsOptions } from '../io/pairs.js';
-import { ChunkStore, inputFingerprint, type ChunkFormat } from '../io/chunks.js';
+import type { PairRecord } from '../io/pairs.js';
+import type { ChunkFormat } from '../io/chunks.js';
 import { formatTsvRow } from '../io/tsv.js';
 import { encodePairs, PAIR_SIZE } from '../encoding/index.js';
 import { loadModelGraph, resolveModel } from '../model/resolve.js';
@@ -10,16 +9,14 @@ import { Aligner, type AlignmentOptions, type AlignmentResult } from '../alignme
 import { loadBackground, type Background, type BackgroundSpec } from './background.js';
 import { openAttributor, type ChunkAttribution, type MethodParams } from './attribute.js';
 import type { EngineKind } from '../model/engines.js';
-import { JobStopped, countPairs, checkPairIndex, rereadOptions } from './common.js';
-import { writeChunkOutputMetas } from './merge.js';
+import { ChunkedOutputs, checkChunkedJob, checkPairIndex, countPairs, pairChunks, type ChunkedJobOptions } from './common.js';
 import { buildIsmRecord, buildRecord, formatRecord, matrixRows, ISM_TSV_COLUMNS, TSV_COLUMNS, type ExplainRecord, type RecordFormat } from './records.js';
 
 export type { RecordFormat } from './records.js';
+export type { Shard } from './common.js';
 export { formatRecord } from './records.js';
 
-export interface ExplainJobOptions {
-  input: string;
-  read?: ReadPairsOptions;
+export interface ExplainJobOptions extends ChunkedJobOptions {
   model: string;
   engine: EngineKind;
   threads?: number;
@@ -36,27 +33,10 @@ export interface ExplainJobOptions {
   includeAttributions?: boolean;
   /** Records not written at all (only `npyOut`). */
   noRecords?: boolean;
-  /** Pairs per resumable chunk. */
-  chunkSize?: number;
-  /** Discard parts of an earlier run with other inputs/options instead of failing. */
-  restart?: boolean;
-  stdout?: NodeJS.WritableStream;
-  onInfo?: (message: string) => void;
-  onWarning?: (message: string) => void;
-  onProgress?: (done: number, total: number) => void;
   /** Explain only the pair at this 0-based index of the input (one figure); no files then. */
   pairIndex?: number;
-  /** Do only this shard's chunks (a cluster array job over a shared file system). */
-  shard?: Shard;
-  /** Write `FILE.meta.json` beside each output file (options fingerprint, input checksums) for `attrament merge`. */
-  meta?: boolean;
   /** Called for every pair explained in this run (not for chunks resumed from an earlier run). */
   onPair?: (item: ExplainedPair) => void;
-  /**
-   * Stop (throwing an {@link JobStopped}) once this many chunks are written, as an interrupted
-   * run would: the finished chunks stay in the parts folders for the next run to resume.
-   */
-  stopAfterChunks?: number;
 }
 
 
@@ -68,12 +48,6 @@ export interface ExplainedPair {
   attributions: Float32Array | Float64Array;
   alignment: AlignmentResult;
   record: ExplainRecord;
-}
-
-/** Shard `index` (0-based) of `count`: this process does the chunks with `chunk % count === index`. */
-export interface Shard {
-  index: number;
-  count: number;
 }
 
 export interface ExplainSummary {
@@ -103,18 +77,12 @@ export async function runExplain(options: ExplainJobOptions): Promise<ExplainSum
   const read = options.read ?? {};
   const only = options.pairIndex;
   if (only !== undefined && (options.out || options.npyOut)) throw new TypeError('runExplain: pairIndex writes no files');
-  const shard = options.shard;
-  if (shard && !(Number.isInteger(shard.count) && shard.count >= 1 && Number.isInteger(shard.index) && shard.index >= 0 && shard.index < shard.count)) {
-    throw new RangeError(`bad shard ${shard.index + 1}/${shard.count}`);
-  }
-  if (shard && !((options.out && !options.noRecords) || options.npyOut)) throw new Error('--shard needs output files (--out and/or --npy): shards meet in their parts folders');
-  if (options.meta && !((options.out && !options.noRecords) || options.npyOut)) throw new UsageError('--meta needs output files (--out and/or --npy)');
+  checkChunkedJob(options, Boolean((options.out && !options.noRecords) || options.npyOut), '--out and/or --npy');
 
   const inputPairs = await countPairs(options.input, options.read, options.onWarning);
   checkPairIndex(options.input, only, inputPairs);
   const total = only === undefined ? inputPairs : 1;
 
-  const inputFiles = read.targetFasta ? [options.input, read.targetFasta] : [options.input];
   // Every option that shapes the output: resumed chunks and merged chunk outputs must agree on them.
   const outputOptions = {
     model: options.model,
@@ -126,36 +94,21 @@ export async function runExplain(options: ExplainJobOptions): Promise<ExplainSum
     includeAttributions: Boolean(options.includeAttributions),
     read: { format: read.format, delimiter: read.delimiter, columns: read.columns, paired: read.paired },
   };
-  const fingerprint = await inputFingerprint(inputFiles, outputOptions);
+  const outputs = await ChunkedOutputs.open('explain', options, outputOptions, total, chunkSize);
   const rowShape = info.perCell ? [50, 20] : [20];
   const tsvHeader = options.format === 'tsv' ? formatTsvRow(info.perCell ? TSV_COLUMNS : ISM_TSV_COLUMNS) : undefined;
-  const storeOptions = { fingerprint, total, chunkSize, restart: options.restart && !shard, onInfo: options.onInfo, shared: Boolean(shard) };
-  const npyStore = options.npyOut
-    ? await ChunkStore.open(options.npyOut, { ...storeOptions, format: 'npy', dtype: 'float32', rowShape })
-    : null;
-  const recordStore =
-    options.out && !options.noRecords
-      ? await ChunkStore.open(options.out, { ...storeOptions, format: CHUNK_FORMATS[options.format], header: tsvHeader })
-      : null;
-  const stores = [npyStore, recordStore].filter((s) => s !== null);
-  const done = (i: number): boolean => stores.length > 0 && stores.every((s) => s.isFinished(i));
-  // Another shard's chunk counts as settled here: this process neither computes nor waits for it.
-  const settled = (i: number): boolean => done(i) || (shard !== undefined && i % shard.count !== shard.index);
-  const chunkCount = Math.ceil(total / chunkSize);
-  const chunkLength = (i: number): number => Math.min(chunkSize, total - i * chunkSize);
-  let resumedChunks = 0;
-  let settledChunks = 0;
+  const npyStore = options.npyOut ? await outputs.add(options.npyOut, { format: 'npy', dtype: 'float32', rowShape }) : null;
+  const recordStore = options.out && !options.noRecords ? await outputs.add(options.out, { format: CHUNK_FORMATS[options.format], header: tsvHeader }) : null;
+  const resumedChunks = outputs.resumed();
   let processed = 0;
-  for (let i = 0; i < chunkCount; i++) {
-    if (done(i)) resumedChunks++;
-    if (!settled(i)) continue;
-    settledChunks++;
-    processed += chunkLength(i);
+  let todo = 0;
+  for (let i = 0; i < outputs.chunkCount; i++) {
+    if (outputs.isTodo(i)) todo++;
+    else processed += Math.min(chunkSize, total - i * chunkSize);
   }
-  if (resumedChunks > 0) options.onInfo?.(`resuming: ${resumedChunks} of ${chunkCount} chunks already done`);
 
   const summary: ExplainSummary = { pairs: total, explained: 0, complete: false, engine: '', resumedChunks, seconds: 0 };
-  if (settledChunks < chunkCount) {
+  if (todo > 0) {
     const modelDir = await resolveModel(options.model);
     const graph = await loadModelGraph(modelDir);
     let background: Background | null = null;
@@ -167,22 +120,16 @@ export async function runExplain(options: ExplainJobOptions): Promise<ExplainSum
     const attributor = await openAttributor(options.method, graph, { kind: options.engine, threads: options.threads }, background, options.params);
     summary.engine = attributor.engineName;
     const aligner = info.perCell ? new Aligner(options.alignment) : null;
-    const stopAfter = options.stopAfterChunks ?? Infinity;
     const additivity = new AdditivityCheck();
     let stdoutHeader = recordStore || options.noRecords ? undefined : tsvHeader;
     options.onProgress?.(processed, total);
     try {
-      let chunk: PairRecord[] = [];
-      let index = 0;
-      const flush = async (): Promise<void> => {
-        const i = index++;
-        const pairs = chunk;
-        chunk = [];
-        if (settled(i)) return;
+      for await (const { index: i, first, pairs } of pairChunks(options.input, options.read, chunkSize, only)) {
+        if (!outputs.isTodo(i)) continue;
         const n = pairs.length;
         // Seeded methods draw per pair from its index in the whole input.
-        const result = await attributor.explain(pairs, encodePairs(pairs), n, only ?? i * chunkSize);
-        if (options.method === 'deepshap' && result.errors) additivity.add(result.errors, only ?? i * chunkSize);
+        const result = await attributor.explain(pairs, encodePairs(pairs), n, first);
+        if (options.method === 'deepshap' && result.errors) additivity.add(result.errors, first);
         const text = recordLines(pairs, result, options, aligner).join('');
         if (npyStore && !npyStore.isFinished(i)) await npyStore.writeChunk(i, { data: result.values, shape: [n, ...rowShape] });
         if (recordStore) {
@@ -194,17 +141,8 @@ export async function runExplain(options: ExplainJobOptions): Promise<ExplainSum
         processed += n;
         summary.explained += n;
         options.onProgress?.(processed, total);
-        if (i + 1 >= stopAfter) throw new JobStopped(i + 1);
-      };
-      let k = -1;
-      for await (const pair of readPairs(options.input, rereadOptions(options.read))) {
-        k++;
-        if (only !== undefined && k !== only) continue;
-        chunk.push(pair);
-        if (chunk.length === chunkSize || k === only) await flush();
-        if (k === only) break;
+        outputs.chunkWritten();
       }
-      if (chunk.length) await flush();
     } finally {
       await attributor.dispose();
     }
@@ -214,15 +152,7 @@ export async function runExplain(options: ExplainJobOptions): Promise<ExplainSum
       if (warning !== null) options.onWarning?.(warning);
     }
   }
-  summary.complete = !shard && stores.every((s) => s.isComplete);
-  if (summary.complete) {
-    await npyStore?.finalize();
-    await recordStore?.finalize();
-    if (options.meta) await writeChunkOutputMetas('explain', outputOptions, inputFiles, total, stores.map((s) => s.output));
-  } else {
-    // A shard never joins: another shard may still be writing. The join is one more run without a shard.
-    options.onInfo?.(`shard ${shard!.index + 1}/${shard!.count} done; once every shard has finished, run the same command without --shard to join the output`);
-  }
+  summary.complete = await outputs.finish();
   summary.seconds = (Date.now() - started) / 1000;
   return summary;
 }

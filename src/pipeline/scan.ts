@@ -1,11 +1,9 @@
-import { UsageError } from '../errors.js';
 import path from 'node:path';
-import { writeChunkOutputMetas } from './merge.js';
 import { mkdir } from 'node:fs/promises';
-import { readPairs, type PairRecord, type ReadPairsOptions } from '../io/pairs.js';
+import type { PairRecord, ReadPairsOptions } from '../io/pairs.js';
 import { InputError } from '../io/errors.js';
 import { atomicWriteFile } from '../io/atomic.js';
-import { ChunkStore, inputFingerprint } from '../io/chunks.js';
+import type { ChunkStore } from '../io/chunks.js';
 import { formatTsvRow } from '../io/tsv-format.js';
 import { bedGraphHeader, formatBedGraph } from '../io/bed.js';
 import { loadModelGraph, resolveModel } from '../model/resolve.js';
@@ -16,7 +14,7 @@ import { Scanner, type ScanParams, type SequenceScan } from '../analysis/scanner
 import { renderFigure, type FigureFormat } from '../render/png.js';
 import { loadBackground, type BackgroundSpec } from './background.js';
 import { openDeepShapEngine, openScoreEngine, type EngineKind } from '../model/engines.js';
-import { JobStopped, countPairs, rereadOptions } from './common.js';
+import { ChunkedOutputs, checkChunkedJob, countPairs, pairChunks, type ChunkedJobOptions } from './common.js';
 import type { RecordFormat } from './records.js';
 import { SITE_TSV_COLUMNS, TRACK_COLUMNS, bedRows, formatScan, scanFigureSvg, scanNames, trackRows, type ScanNames } from './scan-records.js';
 
@@ -85,9 +83,7 @@ export function figureFormatOf(file: string): FigureFormat {
   throw new Error(`--figure ${file}: expected a .svg or .png file name`);
 }
 
-export interface ScanJobOptions extends ScanParams {
-  input: string;
-  read?: ReadPairsOptions;
+export interface ScanJobOptions extends ScanParams, ChunkedJobOptions {
   model: string;
   engine: EngineKind;
   threads?: number;
@@ -107,21 +103,6 @@ export interface ScanJobOptions extends ScanParams {
   /** Track figures of every sequence, `<n>-<id>-scan.<figureFormat>`. */
   figureDir?: string;
   figureFormat?: FigureFormat;
-  /** (miRNA, target) records per resumable chunk (default 8). */
-  chunkSize?: number;
-  /** Discard parts of an earlier run with other inputs/options instead of failing. */
-  restart?: boolean;
-  /** Write `FILE.meta.json` beside each output file (options fingerprint, input checksums) for `attrament merge`. */
-  meta?: boolean;
-  /** Only this shard's chunks (0-based index of count). */
-  shard?: { index: number; count: number };
-  /** Stop (throwing a {@link JobStopped}) once this many chunks are written, as an interrupted run would. */
-  stopAfterChunks?: number;
-  stdout?: NodeJS.WritableStream;
-  onInfo?: (message: string) => void;
-  onWarning?: (message: string) => void;
-  /** Windows done / total, across all sequences. */
-  onProgress?: (done: number, total: number) => void;
   /** Called with every sequence scanned in this run (views into the scan: copy what you keep past the call). */
   onSequence?: (scan: SequenceScan<PairRecord>, mask: Uint8Array | undefined) => void;
 }
@@ -162,14 +143,7 @@ export async function runScan(options: ScanJobOptions): Promise<ScanSummary> {
   if (!(threshold >= 0 && threshold <= 1)) throw new Error(`threshold ${threshold}: expected a score between 0 and 1`);
   const figureFormat = options.figure ? figureFormatOf(options.figure) : undefined;
   const chunkSize = options.chunkSize ?? 8;
-  const shard = options.shard;
-  if (shard && !(Number.isInteger(shard.index) && Number.isInteger(shard.count) && shard.index >= 0 && shard.index < shard.count)) {
-    throw new RangeError(`bad shard ${shard.index + 1}/${shard.count}`);
-  }
-  if (options.meta && !(options.out || options.bed || options.bedgraph || options.tracks)) throw new UsageError('--meta needs output files (--out, --bed, --bedgraph or --tracks)');
-  if (shard && !(options.out || options.bed || options.bedgraph || options.tracks)) {
-    throw new Error('--shard needs output files (--out, --bed, --bedgraph or --tracks): shards meet in their parts folders');
-  }
+  checkChunkedJob(options, Boolean(options.out || options.bed || options.bedgraph || options.tracks), '--out, --bed, --bedgraph or --tracks');
 
   // First pass: the whole input (and its masks) checked before any model work; windows counted for progress.
   const step = options.step ?? 1;
@@ -184,7 +158,6 @@ export async function runScan(options: ScanJobOptions): Promise<ScanSummary> {
   if (short > 0) options.onInfo?.(`${short} target(s) shorter than ${SCAN_WINDOW} nt: each is scanned as one zero-padded window`);
 
   const params: ScanParams = { ...options, signal, threshold };
-  const inputFiles = read.targetFasta ? [options.input, read.targetFasta] : [options.input];
   // Every option that shapes the output: resumed chunks and merged chunk outputs (--meta) must agree on them.
   const outputOptions = {
     job: 'scan',
@@ -198,10 +171,9 @@ export async function runScan(options: ScanJobOptions): Promise<ScanSummary> {
     format: options.format,
     read: { format: read.format, delimiter: read.delimiter, columns: read.columns, paired: read.paired },
   };
-  const fingerprint = await inputFingerprint(inputFiles, outputOptions);
+  const chunked = await ChunkedOutputs.open('scan', { ...options, read }, outputOptions, total, chunkSize);
   // 'text' chunks: a record has any number of sites (lines).
-  const open = (file: string, header?: string) =>
-    ChunkStore.open(file, { fingerprint, total, chunkSize, format: 'text', header, restart: options.restart && !shard, onInfo: options.onInfo, shared: Boolean(shard) });
+  const open = (file: string, header?: string) => chunked.add(file, { format: 'text', header });
   const outputs: ScanOutput[] = [];
   const recordFormat = options.format;
   if (options.out) {
@@ -227,20 +199,15 @@ export async function runScan(options: ScanJobOptions): Promise<ScanSummary> {
     const header = formatTsvRow([...TRACK_COLUMNS, ...(withLabel ? ['label'] : [])]);
     outputs.push({ file: options.tracks, store: await open(options.tracks, header), text: (n, s, m) => trackRows(n, s, m, withLabel) });
   }
-  const finished = (i: number): boolean => outputs.length > 0 && outputs.every((o) => o.store.isFinished(i));
-  const mine = (i: number): boolean => !shard || i % shard.count === shard.index;
-  const chunkCount = Math.ceil(total / chunkSize);
   const chunkWindows = (i: number): number => windowsOf.slice(i * chunkSize, (i + 1) * chunkSize).reduce((a, b) => a + b, 0);
   const totalWindows = windowsOf.reduce((a, b) => a + b, 0);
-  let resumedChunks = 0;
+  const resumedChunks = chunked.resumed();
   let windowsDone = 0;
   const todo: number[] = [];
-  for (let i = 0; i < chunkCount; i++) {
-    if (finished(i)) resumedChunks++;
-    if (finished(i) || !mine(i)) windowsDone += chunkWindows(i);
-    else todo.push(i);
+  for (let i = 0; i < chunked.chunkCount; i++) {
+    if (chunked.isTodo(i)) todo.push(i);
+    else windowsDone += chunkWindows(i);
   }
-  if (resumedChunks > 0) options.onInfo?.(`resuming: ${resumedChunks} of ${chunkCount} chunks already done`);
 
   const summary: ScanSummary = {
     sequences: total, windows: 0, explained: 0, sites: 0, engine: '', background: '', worstAdditivityError: 0, files: [], resumedChunks, complete: false, seconds: 0,
@@ -253,8 +220,6 @@ export async function runScan(options: ScanJobOptions): Promise<ScanSummary> {
     const toStdout = !options.out;
     if (toStdout && recordFormat === 'tsv') stdout.write(formatTsvRow(SITE_TSV_COLUMNS));
     if (options.figureDir) await mkdir(options.figureDir, { recursive: true });
-    const stopAfter = options.stopAfterChunks ?? Infinity;
-    let chunksRun = 0;
     const progressTotal = Math.round(totalWindows);
     let reported = -1;
     const progress = (done: number): void => {
@@ -263,17 +228,8 @@ export async function runScan(options: ScanJobOptions): Promise<ScanSummary> {
     };
     progress(windowsDone);
     try {
-      const wanted = new Set(todo);
-      let chunk: PairRecord[] = [];
-      let index = 0;
-      let first = 0;
-      const runChunk = async (): Promise<void> => {
-        const i = index++;
-        const pairs = chunk;
-        const base = first;
-        first += pairs.length;
-        chunk = [];
-        if (!wanted.has(i)) return;
+      for await (const { index: i, first: base, pairs } of pairChunks(options.input, read, chunkSize)) {
+        if (!chunked.isTodo(i)) continue;
         const before = windowsDone;
         const scans = await opened.scanner.scanMany(pairs, (done) => progress(before + done));
         const texts = outputs.map(() => '');
@@ -302,13 +258,8 @@ export async function runScan(options: ScanJobOptions): Promise<ScanSummary> {
         if (toStdout) stdout.write(records);
         windowsDone += chunkWindows(i);
         progress(windowsDone);
-        if (++chunksRun >= stopAfter) throw new JobStopped(chunksRun);
-      };
-      for await (const pair of readPairs(options.input, rereadOptions(read))) {
-        chunk.push(pair);
-        if (chunk.length === chunkSize) await runChunk();
+        chunked.chunkWritten();
       }
-      if (chunk.length > 0) await runChunk();
     } finally {
       const warning = opened.scanner.additivity.warning();
       if (warning !== null) options.onWarning?.(warning);
@@ -316,16 +267,8 @@ export async function runScan(options: ScanJobOptions): Promise<ScanSummary> {
     }
     if (options.figure && figureFormat && todo.includes(0)) summary.files.push(options.figure);
   }
-  summary.complete = !shard && outputs.every((o) => o.store.isComplete);
-  if (summary.complete) {
-    for (const o of outputs) {
-      await o.store.finalize();
-      summary.files.push(o.file);
-    }
-    if (options.meta) await writeChunkOutputMetas('scan', outputOptions, inputFiles, total, outputs.map((o) => o.file));
-  } else if (shard) {
-    options.onInfo?.(`shard ${shard.index + 1}/${shard.count} done; once every shard has finished, run the same command without --shard to join the output`);
-  }
+  summary.complete = await chunked.finish();
+  if (summary.complete) summary.files.push(...outputs.map((o) => o.file));
   summary.seconds = (Date.now() - started) / 1000;
   return summary;
 }
