@@ -12,10 +12,11 @@ import { checkSequence, type ExposedResult } from '../src/viewer/compute.js';
 import { loadModelGraph } from '../src/model/resolve.js';
 import { loadBackground } from '../src/pipeline/background.js';
 import { openDeepShapEngine } from '../src/model/engines.js';
+import { deepShap } from '../src/attribution/deepshap.js';
 import { encodePairs } from '../src/encoding/index.js';
 import { Aligner } from '../src/alignment/index.js';
 import { pearson } from '../src/analysis/correlation.js';
-import { requireChromium, saveScreenshot, withChromiumPage, type SVGGraphicsLike } from './helpers/chromium.js';
+import { childCpuSeconds, requireChromium, saveScreenshot, withChromiumPage, type SVGGraphicsLike } from './helpers/chromium.js';
 
 const MIRNA = 'TGAGGTAGTAGGTTGTATAG';
 const TARGET = 'ATGTCAACCTACCTACTTCTAAGCACAGGGTATGAAGCTCTCTTTCCACT';
@@ -102,7 +103,7 @@ async function reference(): Promise<{ attributions: Float32Array; alignedTarget:
   const engine = await openDeepShapEngine(graph, { kind: 'onnx', threads: 1 });
   try {
     await engine.setBackground(background.matrices, background.pairs.length);
-    const r = await engine.explain(encodePairs([{ miRNA: MIRNA, target: TARGET }]), 1);
+    const r = await deepShap(engine, encodePairs([{ miRNA: MIRNA, target: TARGET }]), 1);
     const a = new Aligner().align(MIRNA, TARGET, r.attributions);
     return { attributions: r.attributions, alignedTarget: a.alignedTarget, alignedMirna: a.alignedMirna, mirnaImportance: a.mirnaImportance, score: r.scores[0]! };
   } finally {
@@ -144,9 +145,11 @@ async function pairTest(url: string, screenshot: string | null): Promise<void> {
       await page.fill('#mirna', MIRNA.toLowerCase());
       await page.fill('#target', TARGET);
       const started = Date.now();
+      const cpuBefore = childCpuSeconds();
       await page.click('#run');
       await page.waitForSelector('body[data-state="done"], body[data-state="error"]', { timeout: 60_000 });
       const seconds = (Date.now() - started) / 1000;
+      const cpuAfter = childCpuSeconds();
       assert.equal(await page.getAttribute('body', 'data-state'), 'done', `computed: ${await page.textContent('#status')}`);
       assert.equal(await page.isHidden('#mirna-error'), true, 'the earlier error is cleared');
 
@@ -197,7 +200,9 @@ async function pairTest(url: string, screenshot: string | null): Promise<void> {
       if (screenshot) await saveScreenshot(page, screenshot, true);
       process.stderr.write(
         `viewer: first result ${(r.timings.sincePageStartMs / 1000).toFixed(1)} s after page start; DeepSHAP ${(r.timings.deepshapMs / 1000).toFixed(2)} s ` +
-          `(${r.engine.name}, ${r.engine.threads} threads, ${r.backgroundRows} background rows); click to result ${seconds.toFixed(1)} s\n`,
+          `(${r.engine.name}, ${r.engine.threads} threads, crossOriginIsolated ${await page.evaluate('crossOriginIsolated')}, ${r.backgroundRows} background rows; ` +
+          `warm-up run at load ${(r.timings.warmUpMs / 1000).toFixed(2)} s); click to result ${seconds.toFixed(1)} s` +
+          `${cpuBefore !== null && cpuAfter !== null ? `, browser CPU ${(cpuAfter - cpuBefore).toFixed(2)} s` : ''}; load average ${os.loadavg().map((v) => v.toFixed(2)).join(' ')}\n`,
       );
 
       // downloads of the pair, made in the page

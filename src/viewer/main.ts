@@ -61,7 +61,7 @@ function formatScore(v: number): string {
   return Number.isFinite(v) ? v.toFixed(4) : 'n/a';
 }
 
-function show(r: PairResult, rows: number, sincePageStartMs: number): void {
+function show(r: PairResult, rows: number, sincePageStartMs: number, warmUpMs: number): void {
   byId('score').textContent = formatScore(r.score);
   byId('score').dataset.value = String(r.score);
   byId('site').textContent = r.site.position >= 0 ? `${r.site.type} at target position ${r.site.position + 1}` : r.site.type;
@@ -111,7 +111,7 @@ function show(r: PairResult, rows: number, sincePageStartMs: number): void {
     duplex: r.duplex,
     attributions: Array.from(r.attributions),
     backgroundRows: rows,
-    timings: { ...r.timings, sincePageStartMs },
+    timings: { ...r.timings, sincePageStartMs, warmUpMs },
     engine: r.engine,
   };
 }
@@ -136,7 +136,7 @@ async function explainForm(current: ViewerSession): Promise<void> {
   try {
     await current.useBackgroundRows(rows);
     const result = await current.explain(miRNA, target);
-    show(result, rows, performance.now());
+    show(result, rows, performance.now(), current.warmUpMs);
     setState('done', `Done: score ${formatScore(result.score)}.`);
   } catch (e) {
     setState('error', `Could not explain this pair: ${errorMessage(e)}`);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Page } from 'playwright-core';
 import { packageRoot } from '../../src/paths.js';
@@ -62,4 +62,38 @@ export async function saveScreenshot(page: Page, name: string, fullPage: boolean
   const out = path.join(packageRoot, 'test-output');
   mkdirSync(out, { recursive: true });
   await page.screenshot({ path: path.join(out, name), fullPage });
+}
+
+/**
+ * CPU seconds (user + system) used so far by the processes this test process started and their
+ * descendants (the browser it drives), from Linux's `/proc` (clock ticks of 1/100 s); null
+ * elsewhere. A load-independent companion to a wall-clock figure on a shared machine: only
+ * processes still running count, so read it while the browser is open.
+ */
+export function childCpuSeconds(): number | null {
+  if (!existsSync('/proc/self/stat')) return null;
+  const parent = new Map<number, number>();
+  const ticks = new Map<number, number>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      // Fields after the command name (which may hold spaces), in parentheses: state, ppid, ...
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      parent.set(Number(name), Number(f[1]));
+      ticks.set(Number(name), Number(f[11]) + Number(f[12]));
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  let total = 0;
+  for (const [pid, t] of ticks) {
+    for (let p = parent.get(pid); p !== undefined && p > 1; p = parent.get(p)) {
+      if (p === process.pid) {
+        total += t;
+        break;
+      }
+    }
+  }
+  return total / 100;
 }
