@@ -138,7 +138,7 @@ export class ViewerSession {
   /**
    * One DeepSHAP run of the first background row, discarded: the first run of fresh
    * onnxruntime-web sessions allocates their memory and runs wasm code the browser has not fully
-   * optimised yet (measured here at 1.1–1.4× a later run). `open` does it while the page loads,
+   * optimised yet (in Node, 1.4× a later run). `open` does it while the page loads,
    * so a user's first Explain, and its timing, is a warm run. (Not after a change of rows: there
    * the warm-up would cost the user a whole run to save part of one.)
    */
