@@ -1,8 +1,27 @@
-import { PAIR_SIZE } from '../encoding/index.js';
+import { DEFAULT_PAIR_SHAPE, PAIR_SIZE, type PairShape } from '../encoding/index.js';
 import type { GradientEngine, ScoreEngine } from '../model/engine.js';
+import { pairShapeOfInput } from '../model/graph.js';
 
-/** Cells of one `[50, 20, 1]` binding matrix. */
+/** Cells of one `[50, 20, 1]` binding matrix (the default frame; {@link matrixCells} gives an engine's). */
 export const MATRIX_CELLS = PAIR_SIZE;
+
+/** Anything that may say its per-sample input shape (the engines do). */
+export interface ShapedEngine {
+  readonly inputShape?: readonly number[];
+}
+
+/** Cells per input matrix of `engine`: its input shape's product, or 50·20 when it does not say. */
+export function matrixCells(engine: ShapedEngine): number {
+  return engine.inputShape ? engine.inputShape.reduce((a, b) => a * b, 1) : MATRIX_CELLS;
+}
+
+/** The pair frame `engine` reads: from its input shape `[T, M, 1]`, else 50 × 20. */
+export function enginePairShape(engine: ShapedEngine): PairShape {
+  if (!engine.inputShape) return DEFAULT_PAIR_SHAPE;
+  const shape = pairShapeOfInput(engine.inputShape);
+  if (!shape) throw new RangeError(`engine input ${engine.inputShape.join('×')} is not a target × miRNA × 1 binding matrix`);
+  return shape;
+}
 
 /**
  * Default number of matrices per engine call. Large enough to amortise per-call overhead,
@@ -10,10 +29,11 @@ export const MATRIX_CELLS = PAIR_SIZE;
  */
 export const DEFAULT_BATCH_SIZE = 128;
 
-export function checkBatch(x: Float32Array, n: number, what = 'x'): void {
+/** Checks that `x` holds `n` matrices of `cells` values (default 50·20); the frame is named when it is miRBind's. */
+export function checkBatch(x: Float32Array, n: number, what = 'x', cells = MATRIX_CELLS): void {
   if (!Number.isInteger(n) || n < 0) throw new RangeError(`${what}: count must be a non-negative integer, got ${n}`);
-  if (x.length !== n * MATRIX_CELLS) {
-    throw new RangeError(`${what}: expected ${n} × ${MATRIX_CELLS} values ([n, 50, 20, 1]), got ${x.length}`);
+  if (x.length !== n * cells) {
+    throw new RangeError(`${what}: expected ${n} × ${cells} values${cells === MATRIX_CELLS ? ' ([n, 50, 20, 1])' : ''}, got ${x.length}`);
   }
 }
 
@@ -31,16 +51,17 @@ export type MatrixFiller = (index: number, target: Float32Array, offset: number)
 async function forEachBatch(
   total: number,
   batchSize: number,
+  cells: number,
   fill: MatrixFiller,
   run: (input: Float32Array, m: number, start: number) => Promise<void>,
 ): Promise<void> {
   checkBatchSize(batchSize);
-  const buffer = new Float32Array(Math.min(batchSize, Math.max(total, 1)) * MATRIX_CELLS);
+  const buffer = new Float32Array(Math.min(batchSize, Math.max(total, 1)) * cells);
   for (let start = 0; start < total; start += batchSize) {
     const m = Math.min(batchSize, total - start);
-    const input = m * MATRIX_CELLS === buffer.length ? buffer : buffer.subarray(0, m * MATRIX_CELLS);
+    const input = m * cells === buffer.length ? buffer : buffer.subarray(0, m * cells);
     input.fill(0);
-    for (let k = 0; k < m; k++) fill(start + k, input, k * MATRIX_CELLS);
+    for (let k = 0; k < m; k++) fill(start + k, input, k * cells);
     await run(input, m, start);
   }
 }
@@ -56,7 +77,7 @@ export async function predictInBatches(
   fill: MatrixFiller,
 ): Promise<Float32Array> {
   const scores = new Float32Array(total);
-  await forEachBatch(total, batchSize, fill, async (input, m, start) => {
+  await forEachBatch(total, batchSize, matrixCells(engine), fill, async (input, m, start) => {
     const out = await engine.predict(input, m);
     if (out.length !== m) throw new Error(`engine ${engine.name}: predict returned ${out.length} scores for ${m} inputs`);
     scores.set(out, start);
@@ -75,18 +96,19 @@ export async function gradientsInBatches(
   fill: MatrixFiller,
   consume: (index: number, score: number, gradient: Float32Array) => void,
 ): Promise<void> {
-  await forEachBatch(total, batchSize, fill, async (input, m, start) => {
+  const cells = matrixCells(engine);
+  await forEachBatch(total, batchSize, cells, fill, async (input, m, start) => {
     const { scores, gradients } = await engine.gradient(input, m);
-    if (scores.length !== m || gradients.length !== m * MATRIX_CELLS) {
+    if (scores.length !== m || gradients.length !== m * cells) {
       throw new Error(`engine ${engine.name}: gradient returned ${scores.length} scores / ${gradients.length} values for ${m} inputs`);
     }
     for (let k = 0; k < m; k++) {
-      consume(start + k, scores[k]!, gradients.subarray(k * MATRIX_CELLS, (k + 1) * MATRIX_CELLS));
+      consume(start + k, scores[k]!, gradients.subarray(k * cells, (k + 1) * cells));
     }
   });
 }
 
-/** A filler that copies matrix `i` of the batch `x`. */
-export function copyMatrix(x: Float32Array): MatrixFiller {
-  return (i, dst, off) => dst.set(x.subarray(i * MATRIX_CELLS, (i + 1) * MATRIX_CELLS), off);
+/** A filler that copies matrix `i` (of `cells` values, default 50·20) of the batch `x`. */
+export function copyMatrix(x: Float32Array, cells = MATRIX_CELLS): MatrixFiller {
+  return (i, dst, off) => dst.set(x.subarray(i * cells, (i + 1) * cells), off);
 }

@@ -7,7 +7,7 @@
  * Pure (typed arrays in and out, no Node or DOM API).
  */
 import type { DeepShapEngine, DeepShapResult } from '../model/engine.js';
-import { MATRIX_CELLS as CELLS, checkBatch, checkBatchSize } from './batching.js';
+import { checkBatch, checkBatchSize, matrixCells } from './batching.js';
 
 /** SHAP's own additivity tolerance. */
 export const ADDITIVITY_TOLERANCE = 1e-2;
@@ -71,11 +71,12 @@ export class AdditivityCheck {
 }
 
 /**
- * DeepSHAP attributions of `n` binding matrices (`[n, 50, 20, 1]` flattened) against the
- * background already set on `engine`.
+ * DeepSHAP attributions of `n` binding matrices (`[n, 50, 20, 1]` flattened, or the engine's
+ * `inputShape`) against the background already set on `engine`.
  */
 export async function deepShap(engine: DeepShapEngine, x: Float32Array, n: number, options: DeepShapOptions = {}): Promise<DeepShapSummary> {
-  checkBatch(x, n);
+  const CELLS = matrixCells(engine);
+  checkBatch(x, n, 'x', CELLS);
   const chunk = options.chunkSize ?? 16;
   checkBatchSize(chunk, 'chunkSize');
   const attributions = new Float32Array(n * CELLS);

@@ -1,5 +1,5 @@
 import type { GradientEngine } from '../model/engine.js';
-import { DEFAULT_BATCH_SIZE, MATRIX_CELLS, checkBatch, copyMatrix, gradientsInBatches, predictInBatches } from './batching.js';
+import { DEFAULT_BATCH_SIZE, matrixCells, checkBatch, copyMatrix, gradientsInBatches, predictInBatches } from './batching.js';
 import { Xoshiro128 } from './random.js';
 
 export interface ExpectedGradientsOptions {
@@ -57,8 +57,9 @@ export async function expectedGradients(
   options: ExpectedGradientsOptions = {},
 ): Promise<ExpectedGradientsResult> {
   const { samples = 200, seed = 0, localSmoothing = 0, batchSize = DEFAULT_BATCH_SIZE, inputOffset = 0, draws } = options;
-  checkBatch(x, n);
-  checkBatch(background, nb, 'background');
+  const cells = matrixCells(engine);
+  checkBatch(x, n, 'x', cells);
+  checkBatch(background, nb, 'background', cells);
   if (nb < 1) throw new RangeError('expectedGradients needs at least one background matrix');
   if (!Number.isInteger(samples) || samples < 1) throw new RangeError(`samples must be a positive integer, got ${samples}`);
   if (!(localSmoothing >= 0)) throw new RangeError(`localSmoothing must be ≥ 0, got ${localSmoothing}`);
@@ -74,18 +75,18 @@ export async function expectedGradients(
   }
 
   // Sequential calls: engines need not be re-entrant.
-  const scores = await predictInBatches(engine, n, batchSize, copyMatrix(x));
-  const backgroundScores = await predictInBatches(engine, nb, batchSize, copyMatrix(background));
+  const scores = await predictInBatches(engine, n, batchSize, copyMatrix(x, cells));
+  const backgroundScores = await predictInBatches(engine, nb, batchSize, copyMatrix(background, cells));
   let expectedSum = 0;
   for (const s of backgroundScores) expectedSum += s;
   const expectedValue = expectedSum / nb;
 
-  const sums = new Float64Array(n * MATRIX_CELLS);
+  const sums = new Float64Array(n * cells);
   // Differences x̃_k − r_{i_k} of the samples in the current engine batch, keyed by position in the batch.
-  const deltas = new Float32Array(Math.min(batchSize, n * samples) * MATRIX_CELLS);
+  const deltas = new Float32Array(Math.min(batchSize, n * samples) * cells);
   let rng: Xoshiro128 | null = null;
   let rngInput = -1;
-  const noisy = new Float64Array(MATRIX_CELLS);
+  const noisy = new Float64Array(cells);
 
   await gradientsInBatches(
     engine,
@@ -100,31 +101,31 @@ export async function expectedGradients(
       const r = rng!;
       const row = draws ? draws.rows[index]! : r.nextInt(nb);
       const t = draws ? draws.t[index]! : r.nextDouble();
-      const xBase = input * MATRIX_CELLS;
-      const rBase = row * MATRIX_CELLS;
-      for (let c = 0; c < MATRIX_CELLS; c++) noisy[c] = x[xBase + c]!;
-      if (localSmoothing > 0) for (let c = 0; c < MATRIX_CELLS; c++) noisy[c] += localSmoothing * r.nextNormal();
-      for (let c = 0; c < MATRIX_CELLS; c++) {
+      const xBase = input * cells;
+      const rBase = row * cells;
+      for (let c = 0; c < cells; c++) noisy[c] = x[xBase + c]!;
+      if (localSmoothing > 0) for (let c = 0; c < cells; c++) noisy[c] += localSmoothing * r.nextNormal();
+      for (let c = 0; c < cells; c++) {
         const ref = background[rBase + c]!;
         dst[off + c] = t * noisy[c]! + (1 - t) * ref;
         deltas[off + c] = noisy[c]! - ref;
       }
     },
     (index, _score, gradient) => {
-      const base = Math.floor(index / samples) * MATRIX_CELLS;
+      const base = Math.floor(index / samples) * cells;
       // Batches start at multiples of batchSize, so this is the `off` the filler wrote to.
-      const off = (index % batchSize) * MATRIX_CELLS;
-      for (let c = 0; c < MATRIX_CELLS; c++) sums[base + c] += gradient[c]! * deltas[off + c]!;
+      const off = (index % batchSize) * cells;
+      for (let c = 0; c < cells; c++) sums[base + c] += gradient[c]! * deltas[off + c]!;
     },
   );
 
-  const attributions = new Float32Array(n * MATRIX_CELLS);
+  const attributions = new Float32Array(n * cells);
   const convergenceErrors = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     let total = 0;
-    for (let c = 0; c < MATRIX_CELLS; c++) {
-      const phi = sums[i * MATRIX_CELLS + c]! / samples;
-      attributions[i * MATRIX_CELLS + c] = phi;
+    for (let c = 0; c < cells; c++) {
+      const phi = sums[i * cells + c]! / samples;
+      attributions[i * cells + c] = phi;
       total += phi;
     }
     convergenceErrors[i] = total - (scores[i]! - expectedValue);

@@ -1,5 +1,5 @@
 import type { GradientEngine } from '../model/engine.js';
-import { DEFAULT_BATCH_SIZE, MATRIX_CELLS, checkBatch, copyMatrix, gradientsInBatches } from './batching.js';
+import { DEFAULT_BATCH_SIZE, matrixCells, checkBatch, copyMatrix, gradientsInBatches } from './batching.js';
 
 export interface SaliencyOptions {
   /** Return |∂score/∂x| (the classic saliency map) instead of the signed gradient. Default false. */
@@ -21,13 +21,14 @@ async function gradientMap(
   batchSize: number,
   cell: (gradient: number, value: number) => number,
 ): Promise<GradientAttributionResult> {
-  checkBatch(x, n);
-  const attributions = new Float32Array(n * MATRIX_CELLS);
+  const cells = matrixCells(engine);
+  checkBatch(x, n, 'x', cells);
+  const attributions = new Float32Array(n * cells);
   const scores = new Float32Array(n);
-  await gradientsInBatches(engine, n, batchSize, copyMatrix(x), (i, score, gradient) => {
+  await gradientsInBatches(engine, n, batchSize, copyMatrix(x, cells), (i, score, gradient) => {
     scores[i] = score;
-    const base = i * MATRIX_CELLS;
-    for (let c = 0; c < MATRIX_CELLS; c++) attributions[base + c] = cell(gradient[c]!, x[base + c]!);
+    const base = i * cells;
+    for (let c = 0; c < cells; c++) attributions[base + c] = cell(gradient[c]!, x[base + c]!);
   });
   return { attributions, scores };
 }

@@ -1,5 +1,5 @@
 import type { GradientEngine } from '../model/engine.js';
-import { DEFAULT_BATCH_SIZE, MATRIX_CELLS, checkBatch, gradientsInBatches } from './batching.js';
+import { DEFAULT_BATCH_SIZE, matrixCells, checkBatch, gradientsInBatches } from './batching.js';
 
 export interface IntegratedGradientsOptions {
   /**
@@ -36,16 +36,17 @@ export async function integratedGradients(
   options: IntegratedGradientsOptions = {},
 ): Promise<IntegratedGradientsResult> {
   const { steps = 50, batchSize = DEFAULT_BATCH_SIZE } = options;
-  checkBatch(x, n);
+  const cells = matrixCells(engine);
+  checkBatch(x, n, 'x', cells);
   if (!Number.isInteger(steps) || steps < 1) throw new RangeError(`steps must be a positive integer, got ${steps}`);
-  const baseline = options.baseline ?? new Float32Array(MATRIX_CELLS);
-  if (baseline.length !== MATRIX_CELLS && baseline.length !== n * MATRIX_CELLS) {
-    throw new RangeError(`baseline: expected ${MATRIX_CELLS} or ${n * MATRIX_CELLS} values, got ${baseline.length}`);
+  const baseline = options.baseline ?? new Float32Array(cells);
+  if (baseline.length !== cells && baseline.length !== n * cells) {
+    throw new RangeError(`baseline: expected ${cells} or ${n * cells} values, got ${baseline.length}`);
   }
-  const baselineOffset = (input: number) => (baseline.length === MATRIX_CELLS ? 0 : input * MATRIX_CELLS);
+  const baselineOffset = (input: number) => (baseline.length === cells ? 0 : input * cells);
   const points = steps + 1;
 
-  const sums = new Float64Array(n * MATRIX_CELLS);
+  const sums = new Float64Array(n * cells);
   const scores = new Float32Array(n);
   const baselineScores = new Float32Array(n);
 
@@ -56,13 +57,13 @@ export async function integratedGradients(
     (index, dst, off) => {
       const input = Math.floor(index / points);
       const k = index % points;
-      const xBase = input * MATRIX_CELLS;
+      const xBase = input * cells;
       const bBase = baselineOffset(input);
-      if (k === 0) dst.set(baseline.subarray(bBase, bBase + MATRIX_CELLS), off);
-      else if (k === steps) dst.set(x.subarray(xBase, xBase + MATRIX_CELLS), off);
+      if (k === 0) dst.set(baseline.subarray(bBase, bBase + cells), off);
+      else if (k === steps) dst.set(x.subarray(xBase, xBase + cells), off);
       else {
         const t = k / steps;
-        for (let c = 0; c < MATRIX_CELLS; c++) {
+        for (let c = 0; c < cells; c++) {
           const b = baseline[bBase + c]!;
           dst[off + c] = b + t * (x[xBase + c]! - b);
         }
@@ -74,18 +75,18 @@ export async function integratedGradients(
       if (k === 0) baselineScores[input] = score;
       if (k === steps) scores[input] = score;
       const weight = k === 0 || k === steps ? 0.5 / steps : 1 / steps;
-      const base = input * MATRIX_CELLS;
-      for (let c = 0; c < MATRIX_CELLS; c++) sums[base + c] += weight * gradient[c]!;
+      const base = input * cells;
+      for (let c = 0; c < cells; c++) sums[base + c] += weight * gradient[c]!;
     },
   );
 
-  const attributions = new Float32Array(n * MATRIX_CELLS);
+  const attributions = new Float32Array(n * cells);
   const completenessErrors = new Float64Array(n);
   for (let i = 0; i < n; i++) {
-    const xBase = i * MATRIX_CELLS;
+    const xBase = i * cells;
     const bBase = baselineOffset(i);
     let total = 0;
-    for (let c = 0; c < MATRIX_CELLS; c++) {
+    for (let c = 0; c < cells; c++) {
       const delta = x[xBase + c]! - baseline[bBase + c]!;
       // A cell equal to its baseline gets +0, not the −0 of a negative gradient times 0.
       const phi = delta === 0 ? 0 : delta * sums[xBase + c]!;

@@ -1,20 +1,20 @@
-import { MIRNA_LENGTH, bindingMatrix, normalizeSequence, type SequencePair } from '../encoding/index.js';
+import { bindingMatrix, normalizeSequence, pairCells, type SequencePair } from '../encoding/index.js';
 import type { ScoreEngine } from '../model/engine.js';
-import { DEFAULT_BATCH_SIZE, MATRIX_CELLS, predictInBatches } from './batching.js';
+import { DEFAULT_BATCH_SIZE, enginePairShape, predictInBatches } from './batching.js';
 
 export type MirnaTargetPair = SequencePair;
 
-/** Binding matrix `[50, 20, 1]` (1000 values) of one pair; `bindingMatrix` from `src/encoding/` fits. */
+/** Binding matrix `[50, 20, 1]` (1000 values; the engine's frame) of one pair; `bindingMatrix` from `src/encoding/` fits. */
 export type PairEncoder = (miRNA: string, target: string) => Float32Array;
 
 export interface IsmOptions {
-  /** Default `bindingMatrix` (Watson-Crick only); pass another to score e.g. a wobble encoding. */
+  /** Default `bindingMatrix` (Watson-Crick only) in the engine's frame; pass another to score e.g. a wobble encoding. */
   encode?: PairEncoder;
   batchSize?: number;
 }
 
 export interface IsmResult {
-  /** `[n, 20]`: p1(original) − mean p1(3 mutants) per miRNA position (index 0 = position 1, the 5' end); 0 beyond the miRNA length. */
+  /** `[n, 20]` (`[n, M]` for a model of miRNA length M): p1(original) − mean p1(3 mutants) per miRNA position (index 0 = position 1, the 5' end); 0 beyond the miRNA length. */
   importance: Float32Array;
   /**
    * `[n, 20, 3]`: p1 of each mutant. At each position the 3 mutant bases are A, C, G, T in that order
@@ -44,8 +44,8 @@ function withBase(seq: string, index: number, base: string): string {
   return seq.slice(0, index) + base + seq.slice(index + 1);
 }
 
-function checkEncoded(m: Float32Array): Float32Array {
-  if (m.length !== MATRIX_CELLS) throw new RangeError(`encode returned ${m.length} values, expected ${MATRIX_CELLS}`);
+function checkEncoded(m: Float32Array, cells: number): Float32Array {
+  if (m.length !== cells) throw new RangeError(`encode returned ${m.length} values, expected ${cells}`);
   return m;
 }
 
@@ -56,7 +56,10 @@ function checkEncoded(m: Float32Array): Float32Array {
  * has no mutants: importance 0 and its three table entries set to p1(original).
  */
 export async function ism(engine: ScoreEngine, pairs: readonly MirnaTargetPair[], options: IsmOptions = {}): Promise<IsmResult> {
-  const { encode = bindingMatrix, batchSize = DEFAULT_BATCH_SIZE } = options;
+  const shape = enginePairShape(engine);
+  const { mirnaLength } = shape;
+  const cells = pairCells(shape);
+  const { encode = (miRNA: string, target: string) => bindingMatrix(miRNA, target, { shape }), batchSize = DEFAULT_BATCH_SIZE } = options;
   const n = pairs.length;
   const mirnas = pairs.map((p) => normaliseMirna(p.miRNA));
 
@@ -69,38 +72,38 @@ export async function ism(engine: ScoreEngine, pairs: readonly MirnaTargetPair[]
     jobPair.push(p);
     jobSeq.push(m);
     jobSlot.push(-1);
-    const length = Math.min(m.length, MIRNA_LENGTH);
+    const length = Math.min(m.length, mirnaLength);
     for (let pos = 0; pos < length; pos++) {
       ismMutantBases(m[pos]!).forEach((base, k) => {
         jobPair.push(p);
         jobSeq.push(withBase(m, pos, base));
-        jobSlot.push((p * MIRNA_LENGTH + pos) * 3 + k);
+        jobSlot.push((p * mirnaLength + pos) * 3 + k);
       });
     }
   }
 
   const jobScores = await predictInBatches(engine, jobSeq.length, batchSize, (j, dst, off) =>
-    dst.set(checkEncoded(encode(jobSeq[j]!, pairs[jobPair[j]!]!.target)), off),
+    dst.set(checkEncoded(encode(jobSeq[j]!, pairs[jobPair[j]!]!.target), cells), off),
   );
 
   const scores = new Float32Array(n);
-  const mutantScores = new Float32Array(n * MIRNA_LENGTH * 3);
+  const mutantScores = new Float32Array(n * mirnaLength * 3);
   for (let j = 0; j < jobSeq.length; j++) {
     if (jobSlot[j] === -1) scores[jobPair[j]!] = jobScores[j]!;
     else mutantScores[jobSlot[j]!] = jobScores[j]!;
   }
-  const importance = new Float32Array(n * MIRNA_LENGTH);
+  const importance = new Float32Array(n * mirnaLength);
   for (let p = 0; p < n; p++) {
     const m = mirnas[p]!;
-    const length = Math.min(m.length, MIRNA_LENGTH);
+    const length = Math.min(m.length, mirnaLength);
     for (let pos = 0; pos < length; pos++) {
-      const slot = (p * MIRNA_LENGTH + pos) * 3;
+      const slot = (p * mirnaLength + pos) * 3;
       if (ismMutantBases(m[pos]!).length === 0) {
         mutantScores.fill(scores[p]!, slot, slot + 3);
         continue;
       }
       const mean = (mutantScores[slot]! + mutantScores[slot + 1]! + mutantScores[slot + 2]!) / 3;
-      importance[p * MIRNA_LENGTH + pos] = scores[p]! - mean;
+      importance[p * mirnaLength + pos] = scores[p]! - mean;
     }
   }
   return { importance, mutantScores, scores };
@@ -132,7 +135,9 @@ export async function ismBrennecke(
   mutations: readonly PointMutation[],
   options: IsmOptions = {},
 ): Promise<IsmBrenneckeResult> {
-  const { encode = bindingMatrix, batchSize = DEFAULT_BATCH_SIZE } = options;
+  const shape = enginePairShape(engine);
+  const cells = pairCells(shape);
+  const { encode = (miRNA: string, target: string) => bindingMatrix(miRNA, target, { shape }), batchSize = DEFAULT_BATCH_SIZE } = options;
   const m = normaliseMirna(pair.miRNA);
   const seqs = [m];
   for (const { position, base } of mutations) {
@@ -144,7 +149,7 @@ export async function ismBrennecke(
     seqs.push(withBase(m, position - 1, b));
   }
   const all = await predictInBatches(engine, seqs.length, batchSize, (j, dst, off) =>
-    dst.set(checkEncoded(encode(seqs[j]!, pair.target)), off),
+    dst.set(checkEncoded(encode(seqs[j]!, pair.target), cells), off),
   );
   const score = all[0]!;
   const mutantScores = all.slice(1);

@@ -1,5 +1,5 @@
 import type { ScoreEngine } from '../model/engine.js';
-import { DEFAULT_BATCH_SIZE, MATRIX_CELLS, checkBatch, predictInBatches } from './batching.js';
+import { DEFAULT_BATCH_SIZE, matrixCells, checkBatch, predictInBatches } from './batching.js';
 
 export interface OcclusionResult {
   /** `[n, 50, 20]`: p1(x) − p1(x with that cell set to 0); 0 on cells that are already 0. */
@@ -19,15 +19,16 @@ export async function occlusion(
   options: { batchSize?: number } = {},
 ): Promise<OcclusionResult> {
   const { batchSize = DEFAULT_BATCH_SIZE } = options;
-  checkBatch(x, n);
+  const cells = matrixCells(engine);
+  checkBatch(x, n, 'x', cells);
   // Jobs: per input its original (cell −1), then one per non-zero cell.
   const jobInput: number[] = [];
   const jobCell: number[] = [];
   for (let i = 0; i < n; i++) {
     jobInput.push(i);
     jobCell.push(-1);
-    const base = i * MATRIX_CELLS;
-    for (let c = 0; c < MATRIX_CELLS; c++) {
+    const base = i * cells;
+    for (let c = 0; c < cells; c++) {
       if (x[base + c] !== 0) {
         jobInput.push(i);
         jobCell.push(c);
@@ -35,16 +36,16 @@ export async function occlusion(
     }
   }
   const jobScores = await predictInBatches(engine, jobInput.length, batchSize, (j, dst, off) => {
-    const base = jobInput[j]! * MATRIX_CELLS;
-    dst.set(x.subarray(base, base + MATRIX_CELLS), off);
+    const base = jobInput[j]! * cells;
+    dst.set(x.subarray(base, base + cells), off);
     if (jobCell[j]! >= 0) dst[off + jobCell[j]!] = 0;
   });
   const scores = new Float32Array(n);
   for (let j = 0; j < jobInput.length; j++) if (jobCell[j] === -1) scores[jobInput[j]!] = jobScores[j]!;
-  const attributions = new Float32Array(n * MATRIX_CELLS);
+  const attributions = new Float32Array(n * cells);
   for (let j = 0; j < jobInput.length; j++) {
     const cell = jobCell[j]!;
-    if (cell >= 0) attributions[jobInput[j]! * MATRIX_CELLS + cell] = scores[jobInput[j]!]! - jobScores[j]!;
+    if (cell >= 0) attributions[jobInput[j]! * cells + cell] = scores[jobInput[j]!]! - jobScores[j]!;
   }
   return { attributions, scores };
 }

@@ -1,6 +1,6 @@
-import { MIRNA_LENGTH, TARGET_LENGTH } from '../io/sequence.js';
+import { DEFAULT_PAIR_SHAPE, MIRNA_LENGTH, TARGET_LENGTH, pairCells, type PairShape } from '../io/sequence.js';
 
-/** Values per pair in the model input: `[50, 20, 1]`. */
+/** Values per pair in the default model input `[50, 20, 1]`; a model of another frame has {@link pairCells} of its shape. */
 export const PAIR_SIZE = TARGET_LENGTH * MIRNA_LENGTH;
 
 export interface EncodeOptions {
@@ -11,6 +11,11 @@ export interface EncodeOptions {
   wobble?: boolean;
   /** Matrix value of a wobble pair when `wobble` is on (default 1). */
   wobbleValue?: number;
+  /**
+   * The model's frame (default 50 × 20, miRBind's): the matrix has `targetLength` rows and
+   * `mirnaLength` columns, read from the model's input shape.
+   */
+  shape?: PairShape;
 }
 
 export interface SequencePair {
@@ -63,19 +68,20 @@ function pairTable(options: EncodeOptions | undefined): Float32Array {
   return options?.wobble ? buildPairTable(options) : WATSON_CRICK;
 }
 
-function writePair(out: Float32Array, offset: number, miRNA: string, target: string, table: Float32Array): void {
-  if (target.length > TARGET_LENGTH) {
+function writePair(out: Float32Array, offset: number, miRNA: string, target: string, table: Float32Array, shape: PairShape): void {
+  const { targetLength, mirnaLength: columns } = shape;
+  if (target.length > targetLength) {
     // Silently dropping target bases would score a different site than the user asked about.
-    throw new RangeError(`target has ${target.length} nt (max ${TARGET_LENGTH}); cut it into windows first`);
+    throw new RangeError(`target has ${target.length} nt (max ${targetLength}); cut it into windows first`);
   }
-  out.fill(0, offset, offset + PAIR_SIZE);
-  const mirnaLength = Math.min(miRNA.length, MIRNA_LENGTH);
+  out.fill(0, offset, offset + targetLength * columns);
+  const mirnaLength = Math.min(miRNA.length, columns);
   const mirnaBases = new Int8Array(mirnaLength);
   for (let j = 0; j < mirnaLength; j++) mirnaBases[j] = baseIndex(miRNA, j);
   for (let i = 0; i < target.length; i++) {
     const t = baseIndex(target, i);
     if (t < 0) continue;
-    const row = offset + i * MIRNA_LENGTH;
+    const row = offset + i * columns;
     const tableRow = t * 4;
     for (let j = 0; j < mirnaLength; j++) {
       const m = mirnaBases[j]!;
@@ -84,16 +90,22 @@ function writePair(out: Float32Array, offset: number, miRNA: string, target: str
   }
 }
 
+function shapeOf(options: EncodeOptions | undefined): PairShape {
+  return options?.shape ?? DEFAULT_PAIR_SHAPE;
+}
+
 /**
  * The miRBind binding matrix of one pair (method.md §1), `[50, 20, 1]` flattened: row i = target
  * base i from the 5' end, column j = miRNA base j from the 5' end, 1 for a Watson-Crick pair.
  * Case-insensitive, U = T; shorter sequences leave zero rows/columns; miRNAs longer than 20 nt are
- * truncated to their first 20; a target longer than 50 nt is a RangeError.
+ * truncated to their first 20; a target longer than 50 nt is a RangeError. With `options.shape`
+ * the same for another frame (`[targetLength, mirnaLength, 1]`).
  * Sequences are used as given: pass untrusted text through `normalizeSequence` first.
  */
 export function bindingMatrix(miRNA: string, target: string, options?: EncodeOptions): Float32Array {
-  const out = new Float32Array(PAIR_SIZE);
-  writePair(out, 0, miRNA, target, pairTable(options));
+  const shape = shapeOf(options);
+  const out = new Float32Array(pairCells(shape));
+  writePair(out, 0, miRNA, target, pairTable(options), shape);
   return out;
 }
 
@@ -105,20 +117,24 @@ export function encodePairInto(
   target: string,
   options?: EncodeOptions,
 ): void {
-  if (offset < 0 || offset + PAIR_SIZE > out.length) {
-    throw new RangeError(`encodePairInto: offset ${offset} leaves no room for ${PAIR_SIZE} values in ${out.length}`);
+  const shape = shapeOf(options);
+  const size = pairCells(shape);
+  if (offset < 0 || offset + size > out.length) {
+    throw new RangeError(`encodePairInto: offset ${offset} leaves no room for ${size} values in ${out.length}`);
   }
-  writePair(out, offset, miRNA, target, pairTable(options));
+  writePair(out, offset, miRNA, target, pairTable(options), shape);
 }
 
-/** A batch of binding matrices, NHWC `[n, 50, 20, 1]` flattened, in the order of `pairs`. */
+/** A batch of binding matrices, NHWC `[n, 50, 20, 1]` (`options.shape`) flattened, in the order of `pairs`. */
 export function encodePairs(pairs: ArrayLike<SequencePair> | Iterable<SequencePair>, options?: EncodeOptions): Float32Array {
   const list: ArrayLike<SequencePair> = Array.isArray(pairs) ? pairs : Array.from(pairs as Iterable<SequencePair>);
   const table = pairTable(options);
-  const out = new Float32Array(list.length * PAIR_SIZE);
+  const shape = shapeOf(options);
+  const size = pairCells(shape);
+  const out = new Float32Array(list.length * size);
   for (let k = 0; k < list.length; k++) {
     const pair = list[k]!;
-    writePair(out, k * PAIR_SIZE, pair.miRNA, pair.target, table);
+    writePair(out, k * size, pair.miRNA, pair.target, table, shape);
   }
   return out;
 }

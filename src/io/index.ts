@@ -1,6 +1,6 @@
 export { InputError } from './errors.js';
 export type { InputWarning, InputWarningKind } from './errors.js';
-export { TARGET_LENGTH, MIRNA_LENGTH, SEQUENCE_ALPHABET, normalizeSequence, invalidBaseIndex, isSequenceLike, checkSequence, type SequenceCheck, type SequenceCheckOptions } from './sequence.js';
+export { TARGET_LENGTH, MIRNA_LENGTH, DEFAULT_PAIR_SHAPE, pairCells, isDefaultPairShape, SEQUENCE_ALPHABET, normalizeSequence, invalidBaseIndex, isSequenceLike, checkSequence, type PairShape, type SequenceCheck, type SequenceCheckOptions } from './sequence.js';
 export { readLines, countLines } from './lines.js';
 export type { TextLine } from './lines.js';
 export { splitDelimited, formatDelimitedRow } from './delimited.js';

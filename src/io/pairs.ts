@@ -3,7 +3,7 @@ import { splitDelimited } from './delimited.js';
 import { InputError, type InputWarning } from './errors.js';
 import { readFasta, type FastaRecord } from './fasta.js';
 import { readLines } from './lines.js';
-import { MIN_MIRNA_LENGTH, MIRNA_LENGTH, checkSequence, isSequenceLike } from './sequence.js';
+import { DEFAULT_PAIR_SHAPE, MIN_MIRNA_LENGTH, checkSequence, isSequenceLike, type PairShape } from './sequence.js';
 import { inputName } from './input.js';
 import { printable } from '../errors.js';
 
@@ -44,8 +44,10 @@ export interface ReadPairsOptions {
   /** Field separator; default tab for TSV, comma for CSV. */
   delimiter?: string;
   columns?: ColumnNames;
-  /** Accept targets longer than 50 nt (for `attrament scan`, which cuts them into windows). */
+  /** Accept targets longer than the frame (for `attrament scan`, which cuts them into windows). */
   allowLongTargets?: boolean;
+  /** The model's frame (default 50 × 20): targets up to its target length; miRNAs longer than its miRNA length are read with a warning. */
+  shape?: PairShape;
   /**
    * Told of what is accepted but worth a word: miRNA lengths outside 15–20 nt (one warning per kind
    * at the end of a read, naming every distinct length), duplicate FASTA names (one per file).
@@ -190,11 +192,12 @@ class PairChecker {
 
   /** `count` false: validate only (a look-ahead pass must not count or warn). */
   sequence(file: string, line: number, role: 'miRNA' | 'target', raw: string, count = true): string {
-    const checked = checkSequence(role, raw, { allowLongTargets: this.options.allowLongTargets ?? false, innerWhitespace: 'error' });
+    const shape = this.options.shape ?? DEFAULT_PAIR_SHAPE;
+    const checked = checkSequence(role, raw, { allowLongTargets: this.options.allowLongTargets ?? false, innerWhitespace: 'error', shape });
     if (!checked.ok) throw new InputError(file, line, checked.message);
     if (role === 'miRNA' && count) {
       const length = checked.sequence.length;
-      if (length > MIRNA_LENGTH) {
+      if (length > shape.mirnaLength) {
         this.stats.longMirnas++;
         this.long.add(length, file, line);
       } else if (length < MIN_MIRNA_LENGTH) {
@@ -208,9 +211,10 @@ class PairChecker {
   finish(): void {
     if (this.long.count > 0) {
       const { file, line } = this.long.first();
+      const { mirnaLength } = this.options.shape ?? DEFAULT_PAIR_SHAPE;
       const message =
-        `${inputName(file)}: ${this.long.count} pair(s) with a miRNA longer than ${MIRNA_LENGTH} nt, ` +
-        `the model's input (it reads the first ${MIRNA_LENGTH} nt from the 5' end): ${this.long.describe()}`;
+        `${inputName(file)}: ${this.long.count} pair(s) with a miRNA longer than ${mirnaLength} nt, ` +
+        `the model's input (it reads the first ${mirnaLength} nt from the 5' end): ${this.long.describe()}`;
       this.options.onWarning?.({ kind: 'long-mirna', file, line, message });
     }
     if (this.short.count > 0) {

@@ -9,6 +9,28 @@ export const TARGET_LENGTH = 50;
 /** Columns of the binding matrix: miRNA nucleotides from the 5' end; longer miRNAs are truncated. */
 export const MIRNA_LENGTH = 20;
 
+/**
+ * The pair frame a model reads: `targetLength` rows (target nt from the 5' end) × `mirnaLength`
+ * columns (miRNA nt from the 5' end), read from the model's input `[targetLength, mirnaLength, 1]`.
+ */
+export interface PairShape {
+  readonly targetLength: number;
+  readonly mirnaLength: number;
+}
+
+/** miRBind's frame, 50 × 20: the published models' and every default. */
+export const DEFAULT_PAIR_SHAPE: PairShape = Object.freeze({ targetLength: TARGET_LENGTH, mirnaLength: MIRNA_LENGTH });
+
+/** Values of one binding matrix of `shape`. */
+export function pairCells(shape: PairShape): number {
+  return shape.targetLength * shape.mirnaLength;
+}
+
+/** True when `shape` is miRBind's 50 × 20. */
+export function isDefaultPairShape(shape: PairShape): boolean {
+  return shape.targetLength === TARGET_LENGTH && shape.mirnaLength === MIRNA_LENGTH;
+}
+
 /** Letters accepted in input sequences (any case); U is read as T, N pairs with nothing. */
 export const SEQUENCE_ALPHABET = 'ACGTUN';
 
@@ -47,8 +69,10 @@ export function isSequenceLike(text: string): boolean {
 export type SequenceCheck = { ok: true; sequence: string; note?: string } | { ok: false; message: string };
 
 export interface SequenceCheckOptions {
-  /** Accept targets longer than 50 nt (for `attrament scan`, which cuts them into windows). */
+  /** Accept targets longer than the frame (for `attrament scan`, which cuts them into windows). */
   allowLongTargets?: boolean;
+  /** The model's frame: the longest target and the miRNA length read (default 50 × 20). */
+  shape?: PairShape;
   /**
    * A space or tab inside the sequence (not around it): `error` (the pair readers: a field
    * `TAGCTTATCA GACTGATGTT` is a mistake, not a 20-nt miRNA), or `ignore` (default: text pasted
@@ -70,7 +94,8 @@ function shown(ch: string): string {
 
 /**
  * The pair readers' rules for one sequence: not empty, letters ACGTUN (any case, whitespace
- * ignored, U = T), targets up to 50 nt. A miRNA longer than 20 nt is accepted with a `note`.
+ * ignored, U = T), targets up to 50 nt (`shape.targetLength`). A miRNA longer than 20 nt
+ * (`shape.mirnaLength`) is accepted with a `note`.
  */
 export function checkSequence(role: 'miRNA' | 'target', raw: string, options: SequenceCheckOptions = {}): SequenceCheck {
   if (options.innerWhitespace === 'error') {
@@ -89,14 +114,15 @@ export function checkSequence(role: 'miRNA' | 'target', raw: string, options: Se
     return { ok: false, message: `${role} contains '${shown(ch)}' at position ${bad + 1} (allowed: ${SEQUENCE_ALPHABET})` };
   }
   const sequence = normalizeSequence(compact);
-  if (role === 'target' && sequence.length > TARGET_LENGTH && !options.allowLongTargets) {
-    return { ok: false, message: `target has ${sequence.length} nt (max ${TARGET_LENGTH}); use \`attrament scan\` for longer sequences` };
+  const { targetLength, mirnaLength } = options.shape ?? DEFAULT_PAIR_SHAPE;
+  if (role === 'target' && sequence.length > targetLength && !options.allowLongTargets) {
+    return { ok: false, message: `target has ${sequence.length} nt (max ${targetLength}); use \`attrament scan\` for longer sequences` };
   }
   if (role === 'miRNA' && options.maxMirnaLength !== undefined && sequence.length > options.maxMirnaLength) {
     return { ok: false, message: `miRNA has ${sequence.length} nt (max ${options.maxMirnaLength}); a mature miRNA has about 22` };
   }
-  if (role === 'miRNA' && sequence.length > MIRNA_LENGTH) {
-    return { ok: true, sequence, note: `miRNA has ${sequence.length} nt; the model reads only the first ${MIRNA_LENGTH} from the 5' end` };
+  if (role === 'miRNA' && sequence.length > mirnaLength) {
+    return { ok: true, sequence, note: `miRNA has ${sequence.length} nt; the model reads only the first ${mirnaLength} from the 5' end` };
   }
   return { ok: true, sequence };
 }

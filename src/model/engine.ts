@@ -7,6 +7,8 @@
 export interface ScoreEngine {
   /** `onnxruntime-node` or `onnxruntime-web`. */
   readonly name: string;
+  /** Per-sample input shape (`[50, 20, 1]` when not given): the model's pair frame. */
+  readonly inputShape?: readonly number[];
   /** Scores of `n` inputs. */
   predict(x: Float32Array, n: number): Promise<Float32Array>;
   /** Frees engine memory (sessions, tensors, workers). */
@@ -31,6 +33,8 @@ export interface DeepShapResult {
 
 export interface DeepShapEngine {
   readonly name: string;
+  /** Per-sample input shape (`[50, 20, 1]` when not given): the model's pair frame. */
+  readonly inputShape?: readonly number[];
   /** Threads the engine computes on, where it knows. */
   readonly threads?: number;
   /** Background rows `[nb, 50, 20, 1]`; their forward activations are computed once here. */

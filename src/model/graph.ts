@@ -15,6 +15,7 @@
  */
 
 import { AttramentError } from '../errors.js';
+import type { PairShape } from '../io/sequence.js';
 
 export interface BatchNormParams {
   gamma: Float32Array;
@@ -216,6 +217,16 @@ export function batchNormAffine(p: BatchNormParams): { scale: Float32Array; shif
     shift[c] = f(p.beta[c]! - f(p.mean[c]! * scale[c]!));
   }
   return { scale, shift };
+}
+
+/**
+ * The pair frame of a per-sample input shape `[targetLength, mirnaLength, 1]` (rows: target nt,
+ * columns: miRNA nt, one channel: the binding matrix), or null for any other input.
+ */
+export function pairShapeOfInput(inputShape: readonly number[]): PairShape | null {
+  const [h, w, c] = inputShape;
+  if (inputShape.length !== 3 || c !== 1 || !(h! >= 1 && w! >= 1) || !Number.isInteger(h) || !Number.isInteger(w)) return null;
+  return { targetLength: h!, mirnaLength: w! };
 }
 
 /** Values per sample (`50·20·1` for miRBind). */

@@ -14,9 +14,8 @@ import { sharedPath } from '../paths.js';
 import { envValue, modelBaseUrl, type EnvironmentName } from '../config.js';
 import { cachePath, fetchToCache, fetchToCacheWithHash, offlineHint, sha256File } from './cache.js';
 import { graphFromFiles, readJsonFile, readLayersModelDir } from './files.js';
-import type { ModelGraph } from './graph.js';
+import { pairShapeOfInput, type ModelGraph } from './graph.js';
 import { importModelFile, modelFileKind } from './model-file.js';
-import { MIRNA_LENGTH, TARGET_LENGTH } from '../io/sequence.js';
 import { ModelError } from '../errors.js';
 
 export interface NamedModel {
@@ -181,17 +180,17 @@ export async function resolveModel(spec: string = DEFAULT_MODEL): Promise<string
 
 /**
  * Resolves `spec` and builds the engine-neutral graph of the model. The commands encode a pair as
- * the `[50, 20, 1]` binding matrix, so a model of another input shape is refused here with its
- * shape named, unless `anyInputShape` (the graph, the engines and the attribution engines take
- * any 2D shape; the pair encoding, batching and alignment are still 50 × 20).
+ * a binding matrix `[targetLength, miRNALength, 1]` read from the model's input (miRBind's is
+ * `[50, 20, 1]`; any other lengths work the same), so a model whose input is not one such 2D
+ * one-channel frame is refused here with its shape named, unless `anyInputShape` (the graph and
+ * the engines take any input).
  */
 export async function loadModelGraph(spec: string = DEFAULT_MODEL, options: { anyInputShape?: boolean } = {}): Promise<ModelGraph> {
   const location = await resolveModel(spec);
   const graph = modelFileKind(location) ? await importModelFile(location) : graphFromFiles(await readLayersModelDir(location));
-  const [h, w, c] = graph.inputShape;
-  if (!options.anyInputShape && (graph.inputShape.length !== 3 || h !== TARGET_LENGTH || w !== MIRNA_LENGTH || c !== 1)) {
+  if (!options.anyInputShape && !pairShapeOfInput(graph.inputShape)) {
     throw new ModelError(
-      `${spec}: the model's input is ${graph.inputShape.join('×')}; attrament's commands encode a pair as ${TARGET_LENGTH}×${MIRNA_LENGTH}×1 (target ${TARGET_LENGTH} nt × miRNA ${MIRNA_LENGTH} nt), so they run only such models`,
+      `${spec}: the model's input is ${graph.inputShape.join('×')}; attrament's commands encode a pair as a binding matrix target × miRNA × 1 (e.g. 50×20×1), so they run only models with such an input`,
     );
   }
   return graph;

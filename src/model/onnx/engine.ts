@@ -127,6 +127,10 @@ export class OrtEngine implements GradientEngine {
     this.name = runtime.name;
   }
 
+  get inputShape(): readonly number[] {
+    return this.model.inputShape;
+  }
+
   static async create(model: ModelGraph, options: OrtOptions = {}): Promise<OrtEngine> {
     const rt = await onnxRuntime(options);
     const so = rt.sessionOptions(options.experimental, options.session);
@@ -230,6 +234,10 @@ export class OrtDeepShapEngine implements DeepShapEngine {
     readonly options: OrtDeepShapOptions = {},
   ) {
     this.name = runtime.name;
+  }
+
+  get inputShape(): readonly number[] {
+    return this.model.inputShape;
   }
 
   static async create(model: ModelGraph, options: OrtDeepShapOptions = {}): Promise<OrtDeepShapEngine> {
