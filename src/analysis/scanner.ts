@@ -5,10 +5,11 @@
  * share engine batches. Positions are 0-based here.
  */
 import type { DeepShapEngine, ScoreEngine } from '../model/engine.js';
-import { encodePairInto, PAIR_SIZE } from '../encoding/index.js';
+import { encodePairInto, isDefaultPairShape, pairCells, type PairShape } from '../encoding/index.js';
 import { AdditivityCheck, deepShap } from '../attribution/deepshap.js';
+import { enginePairShape } from '../attribution/batching.js';
 import { Aligner, alignedRegions, type AlignmentOptions, type AlignmentResult, type SiteTypeName } from '../alignment/index.js';
-import { SCAN_COLUMNS, SCAN_WINDOW, accumulateAttributions, findPeaks, positionSignal, smooth, windowScoreTrack, windowStarts } from './scan.js';
+import { SCAN_COLUMNS, accumulateAttributions, findPeaks, positionSignal, smooth, windowScoreTrack, windowStarts } from './scan.js';
 import { alignedSiteType, alignedSpan, centredWindowStart, positivePairing, rankAndMerge, windowPeaks, type AlignedSpan } from './scan-sites.js';
 
 /**
@@ -134,6 +135,11 @@ export function focusRows(frame: Float64Array, peakRow: number, cols = SCAN_COLU
 /** Scans long targets; reuses its buffers (not re-entrant). */
 export class Scanner {
   readonly params: Required<Omit<ScanParams, 'alignment'>>;
+  /** The model's frame (the engines' input): the window is its target length, the columns its miRNA length. */
+  readonly shape: PairShape;
+  private readonly window: number;
+  private readonly cols: number;
+  private readonly cells: number;
   private readonly aligner: Aligner;
   private x: Float32Array;
   /** The additivity errors of every window explained so far, over all scanned sequences. */
@@ -159,13 +165,20 @@ export class Scanner {
       batchSize: params.batchSize ?? DEFAULTS.batchSize,
       explainBatchSize: params.explainBatchSize ?? DEFAULTS.explainBatchSize,
     };
-    this.aligner = new Aligner(params.alignment);
+    this.shape = enginePairShape(scorer);
+    const other = enginePairShape(explainer);
+    if (other.targetLength !== this.shape.targetLength || other.mirnaLength !== this.shape.mirnaLength) throw new RangeError('Scanner: the scorer and the explainer read different frames');
+    this.window = this.shape.targetLength;
+    this.cols = this.shape.mirnaLength;
+    this.cells = pairCells(this.shape);
+    const isDefault = isDefaultPairShape(this.shape);
+    this.aligner = new Aligner(isDefault ? params.alignment : { ...params.alignment, shape: [this.window, this.cols] });
     this.x = new Float32Array(0);
   }
 
   /** Number of windows a target of `length` nt has at this scanner's step. */
   windowCount(length: number): number {
-    return windowStarts(length, SCAN_WINDOW, this.params.step).length;
+    return windowStarts(length, this.window, this.params.step).length;
   }
 
   async scan<P extends ScanInput>(pair: P): Promise<SequenceScan<P>> {
@@ -180,14 +193,14 @@ export class Scanner {
   async scanMany<P extends ScanInput>(pairs: readonly P[], onProgress?: (done: number) => void): Promise<SequenceScan<P>[]> {
     const { signal, threshold, step, candidateDistance } = this.params;
     const jobs: Job<P>[] = pairs.map((pair) => {
-      const starts = windowStarts(pair.target.length, SCAN_WINDOW, step);
+      const starts = windowStarts(pair.target.length, this.window, step);
       const length = pair.target.length;
       return {
         pair,
         starts,
         scores: new Float32Array(starts.length),
-        accumulator: new Float64Array(length * SCAN_COLUMNS),
-        pairing: signal === 'sites' ? new Float64Array(length * SCAN_COLUMNS) : null,
+        accumulator: new Float64Array(length * this.cols),
+        pairing: signal === 'sites' ? new Float64Array(length * this.cols) : null,
         explained: 0,
         worst: 0,
       };
@@ -222,7 +235,8 @@ export class Scanner {
           : windowPeaks(j.scores, threshold, Math.max(1, Math.ceil(candidateDistance / step)));
       for (const k of chosen) candidates.push({ job: i, window: k });
     });
-    const masked = new Float64Array(PAIR_SIZE);
+    const { cells, cols } = this;
+    const masked = new Float64Array(cells);
     const batch = this.params.explainBatchSize;
     for (let from = 0; from < candidates.length; from += batch) {
       const part = candidates.slice(from, from + batch);
@@ -238,9 +252,9 @@ export class Scanner {
         const j = jobs[job]!;
         const start = j.starts[window]!;
         const p1 = j.scores[window]!;
-        const phi = r.attributions.subarray(k * PAIR_SIZE, (k + 1) * PAIR_SIZE);
-        accumulateAttributions(j.accumulator, start, phi, p1);
-        if (j.pairing) accumulateAttributions(j.pairing, start, positivePairing(phi, x.subarray(k * PAIR_SIZE, (k + 1) * PAIR_SIZE), masked), p1);
+        const phi = r.attributions.subarray(k * cells, (k + 1) * cells);
+        accumulateAttributions(j.accumulator, start, phi, p1, cols);
+        if (j.pairing) accumulateAttributions(j.pairing, start, positivePairing(phi, x.subarray(k * cells, (k + 1) * cells), masked), p1, cols);
         j.explained++;
         const e = r.additivityErrors[k]!;
         if (Math.abs(e) > Math.abs(j.worst) || Number.isNaN(e)) j.worst = e;
@@ -294,21 +308,22 @@ export class Scanner {
   private peaks<P extends ScanInput>(j: Job<P>): { windowTrack: Float64Array; signal: Float64Array; smoothed: Float64Array; sites: ScanSite[] } {
     const { miRNA, target } = j.pair;
     const length = target.length;
-    const windowTrack = windowScoreTrack(length, j.starts, j.scores, SCAN_WINDOW);
-    const signal = positionSignal(j.pairing ?? j.accumulator);
+    const { window, cols } = this;
+    const windowTrack = windowScoreTrack(length, j.starts, j.scores, window);
+    const signal = positionSignal(j.pairing ?? j.accumulator, cols);
     const smoothed = smooth(signal, this.params.smoothWidth);
     const sites: ScanSite[] = [];
     if (j.explained === 0) return { windowTrack, signal, smoothed, sites };
     const highest = smoothed.reduce((m, v) => Math.max(m, v), -Infinity);
     if (!(highest > 0)) return { windowTrack, signal, smoothed, sites };
     const minHeight = this.params.signal === 'paper' ? this.params.minRelativeHeight * highest : Number.MIN_VALUE;
-    const frame = new Float64Array(SCAN_WINDOW * SCAN_COLUMNS);
+    const frame = new Float64Array(window * cols);
     for (const p of findPeaks(smoothed, { minHeight, minDistance: this.params.minDistance })) {
-      const ws = centredWindowStart(p, length);
-      const we = Math.min(length, ws + SCAN_WINDOW);
+      const ws = centredWindowStart(p, length, window);
+      const we = Math.min(length, ws + window);
       frame.fill(0);
-      frame.set((j.pairing ?? j.accumulator).subarray(ws * SCAN_COLUMNS, we * SCAN_COLUMNS));
-      if (this.params.signal === 'sites') focusRows(frame, p - ws);
+      frame.set((j.pairing ?? j.accumulator).subarray(ws * cols, we * cols));
+      if (this.params.signal === 'sites') focusRows(frame, p - ws, cols);
       const windowTarget = target.slice(ws, we);
       const alignment = this.aligner.align(miRNA, windowTarget, frame);
       const span = alignedSpan(alignment);
@@ -344,11 +359,13 @@ export class Scanner {
 
   /** Binding matrices of windows `from..from+n` of `list` in the reused buffer (a view of exactly n). */
   private encode(list: WindowList, from: number, n: number): Float32Array {
-    if (this.x.length < n * PAIR_SIZE) this.x = new Float32Array(n * PAIR_SIZE);
+    const { cells, window } = this;
+    const options = isDefaultPairShape(this.shape) ? undefined : { shape: this.shape };
+    if (this.x.length < n * cells) this.x = new Float32Array(n * cells);
     for (let k = 0; k < n; k++) {
       const s = list.start(from + k);
-      encodePairInto(this.x, k * PAIR_SIZE, list.miRNA(from + k), list.target(from + k).slice(s, s + SCAN_WINDOW));
+      encodePairInto(this.x, k * cells, list.miRNA(from + k), list.target(from + k).slice(s, s + window), options);
     }
-    return this.x.subarray(0, n * PAIR_SIZE);
+    return this.x.subarray(0, n * cells);
   }
 }

@@ -10,6 +10,7 @@ import { Aligner, type AlignmentOptions } from '../alignment/index.js';
 import { correlationMatrix } from '../analysis/correlation.js';
 import { compareFigure } from '../render/compare-figure.js';
 import { renderFigure } from '../render/png.js';
+import { requireDefaultFrame } from './model-frame.js';
 import { loadBackground, type Background, type BackgroundSpec } from './background.js';
 import { openAttributor, type MethodParams } from './attribute.js';
 import type { EngineKind } from '../model/engines.js';
@@ -166,6 +167,7 @@ export async function runCompare(options: CompareJobOptions): Promise<CompareRes
   for (const model of options.models) {
     const modelDir = await resolveModel(model);
     const graph = await loadModelGraph(modelDir);
+    requireDefaultFrame(model, graph, 'compare');
     let modelScores: Float32Array | null = null;
     for (const method of options.methods) {
       const r = await positionImportance(pairs, method, { graph, modelDir }, { kind: options.engine, threads: options.threads }, background, options.params, options.alignment, (k) => {

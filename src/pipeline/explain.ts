@@ -2,14 +2,14 @@ import path from 'node:path';
 import type { PairRecord } from '../io/pairs.js';
 import type { ChunkFormat } from '../io/chunks.js';
 import { formatTsvRow } from '../io/tsv.js';
-import { encodePairs, PAIR_SIZE } from '../encoding/index.js';
-import { loadModelGraph, resolveModel } from '../model/resolve.js';
+import { encodePairs, pairCells, type PairShape } from '../encoding/index.js';
 import { ATTRIBUTION_METHOD_INFO, AdditivityCheck, type AttributionMethod } from '../attribution/index.js';
 import { Aligner, type AlignmentOptions, type AlignmentResult } from '../alignment/index.js';
 import { loadBackground, type Background, type BackgroundSpec } from './background.js';
 import { openAttributor, type ChunkAttribution, type MethodParams } from './attribute.js';
 import type { EngineKind } from '../model/engines.js';
 import { ChunkedOutputs, checkChunkedJob, checkPairIndex, countPairs, pairChunks, type ChunkedJobOptions } from './common.js';
+import { ModelFrame } from './model-frame.js';
 import { buildIsmRecord, buildRecord, formatRecord, matrixRows, ISM_TSV_COLUMNS, TSV_COLUMNS, type ExplainRecord, type RecordFormat } from './records.js';
 
 export type { RecordFormat } from './records.js';
@@ -27,9 +27,9 @@ export interface ExplainJobOptions extends ChunkedJobOptions {
   /** Records file (format from `format`); unset: records go to `stdout`. */
   out?: string;
   format: RecordFormat;
-  /** Attribution array file, `.npy` float32 `[N,50,20]` (ISM: `[N,20]`). */
+  /** Attribution array file, `.npy` float32 `[N,50,20]` (ISM: `[N,20]`; the model's `[N,T,M]` / `[N,M]`). */
   npyOut?: string;
-  /** Records carry the `[50][20]` matrix (JSON only). */
+  /** Records carry the `[50][20]` (`[T][M]`) matrix (JSON only). */
   includeAttributions?: boolean;
   /** Records not written at all (only `npyOut`). */
   noRecords?: boolean;
@@ -44,8 +44,10 @@ export interface ExplainJobOptions extends ChunkedJobOptions {
 export interface ExplainedPair {
   pair: PairRecord;
   score: number | null;
-  /** `[50, 20]` (a view: copy it to keep it). */
+  /** `[50, 20]`, the model's `[T, M]` (a view: copy it to keep it). */
   attributions: Float32Array | Float64Array;
+  /** The frame of `attributions` (the model's); 50 × 20 when absent. */
+  shape?: PairShape;
   alignment: AlignmentResult;
   record: ExplainRecord;
 }
@@ -79,7 +81,8 @@ export async function runExplain(options: ExplainJobOptions): Promise<ExplainSum
   if (only !== undefined && (options.out || options.npyOut)) throw new TypeError('runExplain: pairIndex writes no files');
   checkChunkedJob(options, Boolean((options.out && !options.noRecords) || options.npyOut), '--out and/or --npy');
 
-  const inputPairs = await countPairs(options.input, options.read, options.onWarning);
+  const frame = await ModelFrame.of(options.model);
+  const inputPairs = await countPairs(options.input, frame.read(options.read), options.onWarning);
   checkPairIndex(options.input, only, inputPairs);
   const total = only === undefined ? inputPairs : 1;
 
@@ -95,7 +98,7 @@ export async function runExplain(options: ExplainJobOptions): Promise<ExplainSum
     read: { format: read.format, delimiter: read.delimiter, columns: read.columns, paired: read.paired },
   };
   const outputs = await ChunkedOutputs.open('explain', options, outputOptions, total, chunkSize);
-  const rowShape = info.perCell ? [50, 20] : [20];
+  const rowShape = info.perCell ? frame.matrixShape : [frame.shape.mirnaLength];
   const tsvHeader = options.format === 'tsv' ? formatTsvRow(info.perCell ? TSV_COLUMNS : ISM_TSV_COLUMNS) : undefined;
   const npyStore = options.npyOut ? await outputs.add(options.npyOut, { format: 'npy', dtype: 'float32', rowShape }) : null;
   const recordStore = options.out && !options.noRecords ? await outputs.add(options.out, { format: CHUNK_FORMATS[options.format], header: tsvHeader }) : null;
@@ -109,28 +112,28 @@ export async function runExplain(options: ExplainJobOptions): Promise<ExplainSum
 
   const summary: ExplainSummary = { pairs: total, explained: 0, complete: false, engine: '', resumedChunks, seconds: 0 };
   if (todo > 0) {
-    const modelDir = await resolveModel(options.model);
-    const graph = await loadModelGraph(modelDir);
+    const graph = await frame.graph();
     let background: Background | null = null;
     if (info.needsBackground) {
-      background = await loadBackground(options.background ?? {});
+      background = await loadBackground(options.background ?? {}, frame.shape);
       summary.background = background.description;
       options.onInfo?.(`background: ${background.description}`);
     }
     const attributor = await openAttributor(options.method, graph, { kind: options.engine, threads: options.threads }, background, options.params);
     summary.engine = attributor.engineName;
-    const aligner = info.perCell ? new Aligner(options.alignment) : null;
+    const aligner = info.perCell ? new Aligner(frame.isDefault ? options.alignment : { ...options.alignment, shape: frame.matrixShape }) : null;
+    const encode = frame.isDefault ? undefined : { shape: frame.shape };
     const additivity = new AdditivityCheck();
     let stdoutHeader = recordStore || options.noRecords ? undefined : tsvHeader;
     options.onProgress?.(processed, total);
     try {
-      for await (const { index: i, first, pairs } of pairChunks(options.input, options.read, chunkSize, only)) {
+      for await (const { index: i, first, pairs } of pairChunks(options.input, frame.read(options.read), chunkSize, only)) {
         if (!outputs.isTodo(i)) continue;
         const n = pairs.length;
         // Seeded methods draw per pair from its index in the whole input.
-        const result = await attributor.explain(pairs, encodePairs(pairs), n, first);
+        const result = await attributor.explain(pairs, encodePairs(pairs, encode), n, first);
         if (options.method === 'deepshap' && result.errors) additivity.add(result.errors, first);
-        const text = recordLines(pairs, result, options, aligner).join('');
+        const text = recordLines(pairs, result, options, aligner, frame).join('');
         if (npyStore && !npyStore.isFinished(i)) await npyStore.writeChunk(i, { data: result.values, shape: [n, ...rowShape] });
         if (recordStore) {
           if (!recordStore.isFinished(i)) await recordStore.writeChunk(i, text);
@@ -160,23 +163,25 @@ export async function runExplain(options: ExplainJobOptions): Promise<ExplainSum
 const CHUNK_FORMATS = { text: 'text', json: 'jsonl', tsv: 'tsv' } as const satisfies Record<RecordFormat, ChunkFormat>;
 
 /** The records of one chunk, formatted (empty when no records are written); `onPair` is told of each (per-cell methods). */
-function recordLines(pairs: PairRecord[], result: ChunkAttribution, options: ExplainJobOptions, aligner: Aligner | null): string[] {
+function recordLines(pairs: PairRecord[], result: ChunkAttribution, options: ExplainJobOptions, aligner: Aligner | null, frame: ModelFrame): string[] {
+  const [rows, cols] = frame.matrixShape;
+  const cells = pairCells(frame.shape);
   return pairs.map((pair, k) => {
     const score = result.scores[k]!;
     if (!aligner) {
-      const record = buildIsmRecord(pair, score, result.values.subarray(k * 20, (k + 1) * 20), result.mutantScores!.subarray(k * 60, (k + 1) * 60));
+      const record = buildIsmRecord(pair, score, result.values.subarray(k * cols, (k + 1) * cols), result.mutantScores!.subarray(k * cols * 3, (k + 1) * cols * 3));
       return options.noRecords ? '' : formatRecord(record, null, options.format);
     }
-    const matrix = result.values.subarray(k * PAIR_SIZE, (k + 1) * PAIR_SIZE);
+    const matrix = result.values.subarray(k * cells, (k + 1) * cells);
     const alignment = aligner.align(pair.miRNA, pair.target, matrix);
     const record = buildRecord(pair, alignment, {
       score,
       method: options.method,
       expectedValue: result.expectedValue,
       additivityError: result.errors?.[k],
-      attributions: options.includeAttributions && options.format === 'json' ? matrixRows(matrix, 0, 50, 20) : undefined,
+      attributions: options.includeAttributions && options.format === 'json' ? matrixRows(matrix, 0, rows, cols) : undefined,
     });
-    options.onPair?.({ pair, score, attributions: matrix, alignment, record });
+    options.onPair?.({ pair, score, attributions: matrix, alignment, record, shape: frame.shape });
     return options.noRecords ? '' : formatRecord(record, alignment, options.format);
   });
 }

@@ -9,7 +9,7 @@ export { FIGURE_KINDS, type FigureKind };
 
 /** The SVG of one figure kind for an explained pair (titles name it by its id, else `miRNA:target`). */
 export function figureSvg(kind: FigureKind, e: ExplainedPair): string {
-  return pairFigure(kind, { ...e.pair, alignment: e.alignment, attributions: e.attributions });
+  return pairFigure(kind, { ...e.pair, alignment: e.alignment, attributions: e.attributions, ...(e.shape ? { shape: e.shape } : {}) });
 }
 
 export interface FigureJobOptions {

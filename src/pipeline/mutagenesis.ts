@@ -14,6 +14,7 @@ import { pearson, spearman } from '../analysis/correlation.js';
 import { AGGREGATED_LABELS, aggregateThreePrime, aggregatedIndex, meanAndSd, THREE_PRIME_START } from '../analysis/positions.js';
 import { mutagenesisFigure } from '../render/mutagenesis-figure.js';
 import { renderFigure } from '../render/png.js';
+import { requireDefaultFrame } from './model-frame.js';
 import { loadBackground, type Background, type BackgroundSpec } from './background.js';
 import { openScoreEngine, type EngineKind } from '../model/engines.js';
 import { countPairs, rereadOptions } from './common.js';
@@ -233,6 +234,7 @@ export async function runMutagenesis(options: MutagenesisJobOptions): Promise<Mu
 
   const modelDir = await resolveModel(options.model);
   const graph = await loadModelGraph(modelDir);
+  requireDefaultFrame(options.model, graph, 'mutagenesis');
   const engine = { kind: options.engine, threads: options.threads };
   const params = { samples: options.samples, seed, steps: options.steps, rng: options.rng };
   const steps = pairs.length * (runs + 1) + mutations.length;

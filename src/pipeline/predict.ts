@@ -2,11 +2,11 @@ import { readPairs, type PairRecord, type ReadPairsOptions } from '../io/pairs.j
 import { InputError } from '../io/errors.js';
 import { formatTsvRow } from '../io/tsv.js';
 import { encodePairs } from '../encoding/index.js';
-import { loadModelGraph, resolveModel } from '../model/resolve.js';
 import type { ScoreEngine } from '../model/engine.js';
 import { evaluateScores, type ScoreEvaluation } from '../analysis/metrics.js';
 import { openScoreEngine, type EngineKind } from '../model/engines.js';
 import { countPairs, rereadOptions, withTextOutput } from './common.js';
+import { ModelFrame } from './model-frame.js';
 
 export interface PredictJobOptions {
   input: string;
@@ -22,30 +22,31 @@ export interface PredictJobOptions {
 /** Scores every pair, in input order, batch by batch (memory bounded by the batch size). */
 async function* scoreStream(
   engine: ScoreEngine,
+  frame: ModelFrame,
   options: PredictJobOptions,
   total: number,
 ): AsyncGenerator<{ pair: PairRecord; score: number }> {
+  const encode = frame.isDefault ? undefined : { shape: frame.shape };
   const batchSize = options.batchSize ?? 256;
   let batch: PairRecord[] = [];
   let done = 0;
   const run = async function* (): AsyncGenerator<{ pair: PairRecord; score: number }> {
-    const scores = await engine.predict(encodePairs(batch), batch.length);
+    const scores = await engine.predict(encodePairs(batch, encode), batch.length);
     for (let k = 0; k < batch.length; k++) yield { pair: batch[k]!, score: scores[k]! };
     done += batch.length;
     options.onProgress?.(done, total);
     batch = [];
   };
   options.onProgress?.(0, total);
-  for await (const pair of readPairs(options.input, rereadOptions(options.read))) {
+  for await (const pair of readPairs(options.input, rereadOptions(frame.read(options.read)))) {
     batch.push(pair);
     if (batch.length === batchSize) yield* run();
   }
   if (batch.length) yield* run();
 }
 
-async function withEngine<T>(options: PredictJobOptions, body: (engine: ScoreEngine) => Promise<T>): Promise<T> {
-  const modelDir = await resolveModel(options.model);
-  const graph = await loadModelGraph(modelDir);
+async function withEngine<T>(frame: ModelFrame, options: PredictJobOptions, body: (engine: ScoreEngine) => Promise<T>): Promise<T> {
+  const graph = await frame.graph();
   const engine = await openScoreEngine(graph, { kind: options.engine, threads: options.threads });
   try {
     return await body(engine);
@@ -56,12 +57,13 @@ async function withEngine<T>(options: PredictJobOptions, body: (engine: ScoreEng
 
 /** `predict`: the input columns plus `score` (p1 = "binds"), TSV, to `out` (atomically) or stdout. */
 export async function runPredict(options: PredictJobOptions & { out?: string; stdout?: NodeJS.WritableStream }): Promise<number> {
-  const total = await countPairs(options.input, options.read, options.onWarning);
+  const frame = await ModelFrame.of(options.model);
+  const total = await countPairs(options.input, frame.read(options.read), options.onWarning);
   await withTextOutput(options.out, options.stdout ?? process.stdout, (write) =>
-    withEngine(options, async (engine) => {
+    withEngine(frame, options, async (engine) => {
       // The first pair's fields name the columns: every row of a file has the same (FASTA pairs too).
       let columns: string[] | null = null;
-      for await (const { pair, score } of scoreStream(engine, options, total)) {
+      for await (const { pair, score } of scoreStream(engine, frame, options, total)) {
         if (!columns) {
           columns = Object.keys(pair.fields);
           // An input column already called `score` (e.g. another tool's) keeps its values under another name.
@@ -78,7 +80,8 @@ export async function runPredict(options: PredictJobOptions & { out?: string; st
 export async function runEvaluate(options: PredictJobOptions): Promise<ScoreEvaluation> {
   // Labels are checked in the first pass, before any pair is scored.
   let positives = 0;
-  const total = await countPairs(options.input, options.read, options.onWarning, (pair) => {
+  const frame = await ModelFrame.of(options.model);
+  const total = await countPairs(options.input, frame.read(options.read), options.onWarning, (pair) => {
     if (pair.label === undefined) throw new InputError(options.input, pair.line, "no label (evaluate needs a 'label' column of 0/1)");
     if (pair.label === 1) positives++;
   });
@@ -89,8 +92,8 @@ export async function runEvaluate(options: PredictJobOptions): Promise<ScoreEval
   }
   const labels: number[] = [];
   const scores: number[] = [];
-  await withEngine(options, async (engine) => {
-    for await (const { pair, score } of scoreStream(engine, options, total)) {
+  await withEngine(frame, options, async (engine) => {
+    for await (const { pair, score } of scoreStream(engine, frame, options, total)) {
       labels.push(pair.label!);
       scores.push(score);
     }

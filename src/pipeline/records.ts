@@ -18,7 +18,7 @@ export interface ExplainRecord extends AlignmentRecord {
   site_position: number | null;
   /** miRNA regions the model-derived alignment pairs (`seed`, `seed+3'`, …, `none`). */
   aligned_regions: string;
-  /** `[50][20]` attribution matrix (rows target 5'→3', columns miRNA 5'→3'), unless left out. */
+  /** `[50][20]` attribution matrix (the model's `[T][M]`; rows target 5'→3', columns miRNA 5'→3'), unless left out. */
   attributions?: number[][];
 }
 
@@ -66,7 +66,7 @@ export function alignmentFields(alignment: AlignmentResult): AlignmentRecord & {
 
 /** `miRNA importance (position 1 = 5' end): 1:… 2:…` over the miRNA's own positions. */
 export function mirnaImportanceLine(importance: readonly number[], miRNA: string, digits = 2): string {
-  const n = Math.min(20, miRNA.length);
+  const n = Math.min(importance.length, miRNA.length);
   return `miRNA importance (position 1 = 5' end): ${importance.slice(0, n).map((v, i) => `${i + 1}:${v.toFixed(digits)}`).join(' ')}`;
 }
 
@@ -105,7 +105,7 @@ export function buildIsmRecord(
     score: round9(score),
     method: 'ism',
     mirna_importance: Array.from(importance, round9),
-    mutant_scores: matrixRows(mutantScores, 0, 20, 3),
+    mutant_scores: matrixRows(mutantScores, 0, mutantScores.length / 3, 3),
   };
 }
 

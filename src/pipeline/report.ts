@@ -24,7 +24,8 @@ function reportItem(e: ExplainedPair): ReportItem {
     siteType: siteType(e.pair.miRNA, e.pair.target),
     alignment: e.alignment,
     attributions: Float32Array.from(e.attributions),
-    bindingMatrix: bindingMatrix(e.pair.miRNA, e.pair.target),
+    bindingMatrix: bindingMatrix(e.pair.miRNA, e.pair.target, e.shape ? { shape: e.shape } : undefined),
+    ...(e.shape ? { shape: e.shape } : {}),
   };
 }
 

@@ -6,15 +6,15 @@ import { atomicWriteFile } from '../io/atomic.js';
 import type { ChunkStore } from '../io/chunks.js';
 import { formatTsvRow } from '../io/tsv-format.js';
 import { bedGraphHeader, formatBedGraph } from '../io/bed.js';
-import { loadModelGraph, resolveModel } from '../model/resolve.js';
 import type { DeepShapEngine } from '../model/engine.js';
 import type { AlignmentOptions } from '../alignment/index.js';
-import { SCAN_WINDOW, windowCount } from '../analysis/scan.js';
+import { windowCount } from '../analysis/scan.js';
 import { Scanner, type ScanParams, type SequenceScan } from '../analysis/scanner.js';
 import { renderFigure, type FigureFormat } from '../render/png.js';
 import { loadBackground, type BackgroundSpec } from './background.js';
 import { openDeepShapEngine, openScoreEngine, type EngineKind } from '../model/engines.js';
 import { ChunkedOutputs, checkChunkedJob, countPairs, pairChunks, type ChunkedJobOptions } from './common.js';
+import { ModelFrame } from './model-frame.js';
 import type { RecordFormat } from './records.js';
 import { SITE_TSV_COLUMNS, TRACK_COLUMNS, bedRows, formatScan, scanFigureSvg, scanNames, trackRows, type ScanNames } from './scan-records.js';
 
@@ -27,13 +27,15 @@ export interface OpenScannerOptions extends ScanParams {
   threads?: number;
   background?: BackgroundSpec;
   onInfo?: (message: string) => void;
+  /** The model's frame, when the caller has it already (else read from `model`). */
+  frame?: ModelFrame;
 }
 
-/** A scanner on the chosen model and engines, DeepSHAP background set. */
+/** A scanner on the chosen model and engines, DeepSHAP background set; its window is the model's target length. */
 export async function openScanner(options: OpenScannerOptions): Promise<{ scanner: Scanner; engineName: string; background: string; dispose: () => Promise<void> }> {
-  const modelDir = await resolveModel(options.model);
-  const graph = await loadModelGraph(modelDir);
-  const background = await loadBackground(options.background ?? {});
+  const frame = options.frame ?? (await ModelFrame.of(options.model));
+  const graph = await frame.graph();
+  const background = await loadBackground(options.background ?? {}, frame.shape);
   options.onInfo?.(`background: ${background.description}`);
   const engineOptions = { kind: options.engine, threads: options.threads };
   const scorer = await openScoreEngine(graph, engineOptions);
@@ -137,13 +139,18 @@ interface ScanOutput {
  */
 export async function runScan(options: ScanJobOptions): Promise<ScanSummary> {
   const started = Date.now();
-  const read = scanReadOptions(options.read);
   const signal = options.signal ?? 'sites';
   const threshold = options.threshold ?? (signal === 'paper' ? 0.5 : 0.1);
   if (!(threshold >= 0 && threshold <= 1)) throw new Error(`threshold ${threshold}: expected a score between 0 and 1`);
   const figureFormat = options.figure ? figureFormatOf(options.figure) : undefined;
   const chunkSize = options.chunkSize ?? 8;
   checkChunkedJob(options, Boolean(options.out || options.bed || options.bedgraph || options.tracks), '--out, --bed, --bedgraph or --tracks');
+
+  // The model's frame (a named model's without loading it; see ModelFrame).
+  const frame = await ModelFrame.of(options.model);
+  // The window is the model's target length (50 nt for miRBind); miRNAs are read to its miRNA length.
+  const window = frame.shape.targetLength;
+  const read = scanReadOptions(frame.read(options.read));
 
   // First pass: the whole input (and its masks) checked before any model work; windows counted for progress.
   const step = options.step ?? 1;
@@ -152,10 +159,10 @@ export async function runScan(options: ScanJobOptions): Promise<ScanSummary> {
   let short = 0;
   const total = await countPairs(options.input, read, options.onWarning, (pair) => {
     if (labelMask(pair, options.input)) withLabel = true;
-    if (pair.target.length < SCAN_WINDOW) short++;
-    windowsOf.push(windowCount(pair.target.length, SCAN_WINDOW, step));
+    if (pair.target.length < window) short++;
+    windowsOf.push(windowCount(pair.target.length, window, step));
   });
-  if (short > 0) options.onInfo?.(`${short} target(s) shorter than ${SCAN_WINDOW} nt: each is scanned as one zero-padded window`);
+  if (short > 0) options.onInfo?.(`${short} target(s) shorter than ${window} nt: each is scanned as one zero-padded window`);
 
   const params: ScanParams = { ...options, signal, threshold };
   // Every option that shapes the output: resumed chunks and merged chunk outputs (--meta) must agree on them.
@@ -213,7 +220,7 @@ export async function runScan(options: ScanJobOptions): Promise<ScanSummary> {
     sequences: total, windows: 0, explained: 0, sites: 0, engine: '', background: '', worstAdditivityError: 0, files: [], resumedChunks, complete: false, seconds: 0,
   };
   if (todo.length > 0) {
-    const opened = await openScanner({ ...params, model: options.model, engine: options.engine, threads: options.threads, background: options.background, onInfo: options.onInfo });
+    const opened = await openScanner({ ...params, model: options.model, frame, engine: options.engine, threads: options.threads, background: options.background, onInfo: options.onInfo });
     summary.engine = opened.engineName;
     summary.background = opened.background;
     const stdout = options.stdout ?? process.stdout;

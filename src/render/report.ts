@@ -4,6 +4,7 @@ import { el, fmt, trusted, type Child, type Markup } from './svg.js';
 import { alignmentFigure, pairMark } from './alignment-figure.js';
 import { importanceBars } from './importance-bars.js';
 import { attributionHeatmap } from './heatmap.js';
+import type { PairShape } from '../encoding/index.js';
 
 export interface ReportItem {
   id?: string;
@@ -17,6 +18,8 @@ export interface ReportItem {
   attributions?: Float32Array;
   /** `[50, 20]`, 1 = Watson-Crick pair. */
   bindingMatrix?: Float32Array;
+  /** The frame of the two matrices (the model's `[T, M]`); default 50 × 20. */
+  shape?: PairShape;
   /** A preformatted duplex; one is drawn from the alignment when absent. */
   duplexText?: string;
 }
@@ -251,7 +254,7 @@ function pairSection(item: ReportItem, index: number): Markup {
       el(
         'div',
         { class: 'figure heatmap' },
-        trusted(attributionHeatmap(item.attributions, item.bindingMatrix ?? null, item.miRNA, item.target, { title: `Attribution matrix of pair ${label}` })),
+        trusted(attributionHeatmap(item.attributions, item.bindingMatrix ?? null, item.miRNA, item.target, { title: `Attribution matrix of pair ${label}`, rows: item.shape?.targetLength ?? 50, cols: item.shape?.mirnaLength ?? 20 })),
       ),
     );
   }
