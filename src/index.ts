@@ -8,7 +8,7 @@
  * | subpath                | what                                                                      |
  * |------------------------|---------------------------------------------------------------------------|
  * | `attrament/io`         | pair readers (TSV/CSV/FASTA, validated), atomic writers, `.npy`, chunks    |
- * | `attrament/encoding`   | the 50×20 Watson-Crick binding matrix                                     |
+ * | `attrament/encoding`   | the Watson-Crick binding matrix (50×20, or a model's own frame)           |
  * | `attrament/model`      | the engine-neutral model graph, engines, model and data cache             |
  * | `attrament/attribution`| DeepSHAP, expected/integrated gradients, saliency, ISM, occlusion         |
  * | `attrament/alignment`  | attribution sequence alignment, duplex text, site types                   |

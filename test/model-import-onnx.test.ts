@@ -190,12 +190,20 @@ test('ONNX import: unsupported ops and paddings are errors naming the node and o
   const x1 = encodePairs(PAIRS.slice(0, 1));
   assert.ok(Math.abs(referenceForward(loaded, x1)[loaded.output]![0]! - referenceForward(twin, x1)[twin.output]![0]!) < 1e-7, 'loadModelGraph(.onnx)');
 
-  // A 25 × 60 model: the graph reads its shape; the commands (50 × 20 pair encoding) refuse it by name.
+  // A 25 × 60 model: the graph reads its frame, and the commands run in it (test/model-frame.test.ts);
+  // an input that is not target × miRNA × 1 (two channels here) is refused by name.
   const small = path.join(dir, 'small.onnx');
   await writeFile(small, pytorchStyleOnnx(smallGraph()));
-  assert.deepEqual((await loadModelGraph(small, { anyInputShape: true })).inputShape, [25, 60, 1]);
-  await assert.rejects(loadModelGraph(small), /small\.onnx: the model's input is 25×60×1; attrament's commands encode a pair as 50×20×1/);
-  const r = await runCli(['predict', '--mirna', KNOWN_MIRNA, '--target', KNOWN_TARGET, '--model', small]);
+  assert.deepEqual((await loadModelGraph(small)).inputShape, [25, 60, 1]);
+  const twoChannels = path.join(dir, 'two-channels.onnx');
+  const x2: GraphNode = { id: 0, name: 'n0_input', layerClass: 'test', op: { kind: 'input' }, inputs: [], shape: [50, 20, 2] };
+  const f2: GraphNode = { id: 1, name: 'n1_flatten', layerClass: 'test', op: { kind: 'flatten' }, inputs: [0], shape: [2000] };
+  const d2: GraphNode = { id: 2, name: 'n2_dense', layerClass: 'test', op: { kind: 'dense', kernel: new Float32Array(2000), bias: new Float32Array(1), units: 1, inputs: 2000 }, inputs: [1], shape: [1] };
+  const s2: GraphNode = { id: 3, name: 'n3_sigmoid', layerClass: 'test', op: { kind: 'sigmoid' }, inputs: [2], shape: [1] };
+  await writeFile(twoChannels, pytorchStyleOnnx({ name: 'two', nodes: [x2, f2, d2, s2], input: 0, output: 3, inputShape: [50, 20, 2], outputKind: 'sigmoid', outputUnits: 1, scoreClass: 0 }));
+  assert.deepEqual((await loadModelGraph(twoChannels, { anyInputShape: true })).inputShape, [50, 20, 2]);
+  await assert.rejects(loadModelGraph(twoChannels), /two-channels\.onnx: the model's input is 50×20×2; attrament's commands encode a pair as a binding matrix target × miRNA × 1/);
+  const r = await runCli(['predict', '--mirna', KNOWN_MIRNA, '--target', KNOWN_TARGET, '--model', twoChannels]);
   assert.notEqual(r.code, 0);
-  assert.match(r.stderr, /^attrament: .*small\.onnx: the model's input is 25×60×1/, r.stderr);
+  assert.match(r.stderr, /^attrament: .*two-channels\.onnx: the model's input is 50×20×2/, r.stderr);
 });

@@ -1,5 +1,5 @@
 export * from './deepshap.js';
-export { MATRIX_CELLS, DEFAULT_BATCH_SIZE, predictInBatches, gradientsInBatches } from './batching.js';
+export { MATRIX_CELLS, DEFAULT_BATCH_SIZE, matrixCells, enginePairShape, predictInBatches, gradientsInBatches } from './batching.js';
 export type { MatrixFiller } from './batching.js';
 export { Xoshiro128 } from './random.js';
 export { PAPER_BACKGROUND_ROWS, PAPER_BACKGROUND_TOTAL, sampleRows, pickRows } from './background.js';

@@ -13,6 +13,8 @@ import { loadModelGraph, modelNameOf, resolveModel } from '../model/resolve.js';
  * against the model's lengths: the named models (`mirbind`, `mirbind-cnn`) are 50 × 20 and load
  * when the job needs them, as before (a bad input line still fails before any download); any
  * other model (a folder, an `.onnx`/`.h5` file, a URL) is loaded here, once, and its graph kept.
+ * A model that cannot be loaded (no such file, an unsupported layer, …) is reported when the job
+ * first needs it, after the input's first pass in the 50 × 20 frame, as before frames were read.
  */
 export class ModelFrame {
   private loading: Promise<ModelGraph> | null;
@@ -21,14 +23,23 @@ export class ModelFrame {
     readonly spec: string,
     readonly shape: PairShape,
     graph: ModelGraph | null,
+    /** Why the model could not be loaded: thrown by {@link graph}, when the job needs the model. */
+    private readonly failure: { error: unknown } | null = null,
   ) {
     this.loading = graph ? Promise.resolve(graph) : null;
   }
 
   static async of(spec: string): Promise<ModelFrame> {
     if (isNamedSpec(spec)) return new ModelFrame(spec, DEFAULT_PAIR_SHAPE, null);
-    const graph = await loadModelGraph(await resolveModel(spec));
-    return new ModelFrame(spec, frameOf(spec, graph), graph);
+    let graph: ModelGraph;
+    let shape: PairShape;
+    try {
+      graph = await loadModelGraph(await resolveModel(spec));
+      shape = frameOf(spec, graph);
+    } catch (error) {
+      return new ModelFrame(spec, DEFAULT_PAIR_SHAPE, null, { error });
+    }
+    return new ModelFrame(spec, shape, graph);
   }
 
   /** True for miRBind's 50 × 20. */
@@ -43,6 +54,7 @@ export class ModelFrame {
 
   /** The model's graph (loaded on the first call for a named model). */
   graph(): Promise<ModelGraph> {
+    if (this.failure) return Promise.reject(this.failure.error);
     this.loading ??= (async () => {
       const graph = await loadModelGraph(await resolveModel(this.spec));
       const shape = frameOf(this.spec, graph);
