@@ -167,6 +167,11 @@ test('a 60 × 25 model (TF.js layers and ONNX): predict, explain --json (DeepSHA
   const rep = await runCli(['report', pairsFile, '--attributions', path.join(dir, 'onnx.npy'), '--out', html]);
   assert.equal(rep.code, 0, rep.stderr);
 
+  // classes clusters 20-position vectors: 25-column matrices are refused in one line, not cut short.
+  const c = await runCli(['classes', pairsFile, '--attributions', path.join(dir, 'onnx.npy')]);
+  assert.notEqual(c.code, 0);
+  assert.match(c.stderr, /onnx\.npy: matrices of 25 miRNA columns; `attrament classes` clusters 20-position miRNA importance/);
+
   // A target longer than the frame is refused with the frame's length, one line.
   const long = path.join(dir, 'long-pair.tsv');
   await writeFile(long, tsv([{ miRNA: PAIRS[0]!.miRNA, target: PAIRS[0]!.target + 'A' }]));

@@ -149,7 +149,11 @@ async function alignedImportance(options: ClassesJobOptions): Promise<Importance
     format: 'json',
     noRecords: true,
     onWarning: options.onWarning,
-    onPair: ({ pair, alignment }) => {
+    onPair: ({ pair, alignment, shape }) => {
+      // The classes are defined on miRNA positions 1–20: a wider frame's vectors are not cut short silently.
+      if (shape && shape.mirnaLength !== IMPORTANCE_WIDTH) {
+        throw new InputError(options.attributions!, undefined, `matrices of ${shape.mirnaLength} miRNA columns; \`attrament classes\` clusters ${IMPORTANCE_WIDTH}-position miRNA importance (models with a 20-nt miRNA frame)`);
+      }
       pairs.push({ id: pair.id, miRNA: pair.miRNA, target: pair.target });
       for (let d = 0; d < IMPORTANCE_WIDTH; d++) values.push(alignment.mirnaImportance[d] ?? 0);
     },
