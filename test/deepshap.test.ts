@@ -141,3 +141,29 @@ test('deepShap: chunks, progress, and an additivity warning naming the worst pai
   assert.match(warnings[0]![0], /pair 3/);
   await assert.rejects(deepShap(fake, x, 6), RangeError);
 });
+
+test('BackgroundShardedEngine: the background split over 3 engines gives the single engine\'s DeepSHAP', async () => {
+  const { BackgroundShardedEngine, splitRows } = await import('../src/model/sharded.js');
+  assert.deepEqual(splitRows(100, 3), [34, 33, 33], 'contiguous groups, sizes differ by at most one');
+  assert.deepEqual(splitRows(2, 4), [1, 1], 'no empty shard');
+  const model = await resnetGraph();
+  const rows = await positiveSet();
+  const bg = await paperBackground();
+  const x = encodePairs([rows[SHAPS_FIRST_ROW]!, rows[SHAPS_FIRST_ROW + 1]!]);
+  const single = await OrtDeepShapEngine.create(model, { threads: 1 });
+  await single.setBackground(bg, 100);
+  const want = await deepShap(single, x, 2);
+  await single.dispose();
+  const shards = await Promise.all([0, 1, 2].map(() => OrtDeepShapEngine.create(model, { threads: 1 })));
+  const sharded = new BackgroundShardedEngine(model, shards, 'onnxruntime-node', 3);
+  await assert.rejects(sharded.explain(x, 2), /setBackground\(\) first/);
+  await sharded.setBackground(bg, 100);
+  const got = await deepShap(sharded, x, 2);
+  await sharded.dispose();
+  let maxDiff = 0;
+  for (let i = 0; i < want.attributions.length; i++) maxDiff = Math.max(maxDiff, Math.abs(got.attributions[i]! - want.attributions[i]!));
+  assert.ok(maxDiff <= 1e-7, `attributions within 1e-7 of the single engine's (max |Δ| ${maxDiff})`);
+  assert.deepEqual(Array.from(got.scores), Array.from(want.scores), 'the same scores');
+  assert.ok(Math.abs(got.expectedValue - want.expectedValue) < 1e-7, `expected value ${got.expectedValue} vs ${want.expectedValue}`);
+  for (let i = 0; i < 2; i++) assert.ok(Math.abs(got.additivityErrors[i]!) < 1e-4, `additivity ${got.additivityErrors[i]}`);
+});

@@ -3,7 +3,8 @@
  * background from the URLs it names, then explains the pair in the form with {@link ViewerSession}
  * (in this page) and shows the result; the transcript tab (`scan-tab.ts`) scans in a Web Worker.
  */
-import { checkSequence, createBrowserEngine, ViewerSession, type ExposedResult, type PairResult, type SessionInfo } from './compute.js';
+import { checkSequence, fetchModelGraph, ViewerSession, type ExposedResult, type PairResult, type SessionInfo } from './compute.js';
+import { openShardedEngine } from './shard-client.js';
 import type { SequencePair } from '../encoding/index.js';
 import { buildRecord, matrixRows, recordToTsv, TSV_COLUMNS } from '../pipeline/records.js';
 import { formatTsvRow } from '../io/tsv-format.js';
@@ -19,6 +20,9 @@ declare global {
 }
 
 const BACKGROUND_CHOICES = [100, 50, 20, 10];
+
+/** DeepSHAP workers at most (each holds the model and its share of the background). */
+const MAX_SHARDS = 4;
 
 const form = byId<HTMLFormElement>('pair-form');
 const mirnaInput = byId<HTMLInputElement>('mirna');
@@ -224,9 +228,12 @@ async function start(): Promise<void> {
       },
     });
     scanTab.enable();
-    const engine = await createBrowserEngine(modelUrl, { wasmPaths: ortUrl });
+    // DeepSHAP over one Web Worker per core (at most MAX_SHARDS), each holding a share of the
+    // background rows on a single-threaded onnxruntime-web.
+    const workers = Math.min(MAX_SHARDS, Math.max(1, navigator.hardwareConcurrency || 1));
+    const engine = await openShardedEngine(await fetchModelGraph(modelUrl), modelUrl, ortUrl, new URL('worker.js', import.meta.url), workers);
     byId('settings').textContent =
-      `model ${info.model} · DeepSHAP on onnxruntime-web (wasm, ${engine.runtime.threads} thread${engine.runtime.threads === 1 ? '' : 's'}), computed in this browser · background: ${info.backgroundDescription}`;
+      `model ${info.model} · DeepSHAP on onnxruntime-web (wasm, ${engine.threads} worker${engine.threads === 1 ? '' : 's'} of one thread), computed in this browser · background: ${info.backgroundDescription}`;
     session = await ViewerSession.open(engine, background);
     setState('ready', 'Ready: enter a pair (or pick an example) and press Explain.');
   } catch (e) {

@@ -1,4 +1,7 @@
-/** Messages between the page and the scan worker (`worker.ts`). Types only. */
+/**
+ * Messages between the page and its workers (`worker.ts`): scans, and the DeepSHAP shards of the
+ * pair tab (`shard-client.ts`). Types only.
+ */
 import type { ScanParams, SequenceScan } from '../analysis/scanner.js';
 import type { SequencePair } from '../encoding/index.js';
 
@@ -52,3 +55,17 @@ export interface ExposedScan {
   }>;
   timings: { loadMs: number; scanMs: number; clickToResultMs: number };
 }
+
+/**
+ * Page → a DeepSHAP shard worker: `open` the model on a single-threaded onnxruntime-web, set its
+ * part of the background rows (`[nb, 50, 20, 1]`), explain inputs against it. One request at a time.
+ */
+export type ShardRequest =
+  | { type: 'shard-open'; id: number; modelUrl: string; ortUrl: string }
+  | { type: 'shard-background'; id: number; rows: Float32Array; nb: number }
+  | { type: 'shard-explain'; id: number; x: Float32Array; n: number }
+  | { type: 'shard-close'; id: number };
+
+export type ShardMessage =
+  | { type: 'shard-ok'; id: number; result?: import('../model/engine.js').DeepShapResult }
+  | { type: 'shard-error'; id: number; message: string };

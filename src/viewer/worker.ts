@@ -1,7 +1,9 @@
 /**
- * The scan worker: runs `attrament scan`'s Scanner (same defaults) in a Web Worker on
- * onnxruntime-web (the CLI's ONNX graphs), reporting progress per batch of scored windows and per explained window. Cancelling
- * is the page terminating this worker.
+ * The page's worker, in one of two roles. The scan worker runs `attrament scan`'s Scanner (same
+ * defaults) on onnxruntime-web (the CLI's ONNX graphs), reporting progress per batch of scored
+ * windows and per explained window; cancelling is the page terminating it. A DeepSHAP shard
+ * (`shard-client.ts`) holds part of the pair tab's background rows on a single-threaded
+ * onnxruntime-web and explains against them.
  */
 import { SCAN_DEFAULTS, Scanner } from '../analysis/scanner.js';
 import { SCAN_WINDOW, windowStarts } from '../analysis/scan.js';
@@ -9,7 +11,9 @@ import { PAIR_SIZE } from '../encoding/index.js';
 import type { DeepShapEngine, DeepShapResult, ScoreEngine } from '../model/engine.js';
 import { deepShap } from '../attribution/deepshap.js';
 import { openScanEngines, type ScanEngines } from './compute.js';
-import type { ScanPhase, ScanRequest, WorkerMessage } from './scan-protocol.js';
+import type { ScanPhase, ScanRequest, ShardMessage, ShardRequest, WorkerMessage } from './scan-protocol.js';
+import { createBrowserEngine } from '../model/web.js';
+import type { OrtDeepShapEngine } from '../model/onnx/engine.js';
 
 let opened: { key: string; engines: ScanEngines } | null = null;
 
@@ -108,8 +112,39 @@ async function scan(request: ScanRequest): Promise<void> {
   ]);
 }
 
-self.addEventListener('message', (event: MessageEvent<ScanRequest>) => {
+let shard: OrtDeepShapEngine | null = null;
+
+/** One request of the shard role; the page sends the next only after the answer. */
+async function shardStep(request: ShardRequest): Promise<ShardMessage> {
+  const { id } = request;
+  if (request.type === 'shard-open') {
+    // One thread: the parallelism is the page's several shards.
+    shard = await createBrowserEngine(request.modelUrl, { wasmPaths: request.ortUrl, threads: 1 });
+    return { type: 'shard-ok', id };
+  }
+  if (!shard) throw new Error('shard: not opened');
+  if (request.type === 'shard-background') {
+    await shard.setBackground(request.rows, request.nb);
+    return { type: 'shard-ok', id };
+  }
+  if (request.type === 'shard-explain') {
+    // The engine itself: the page's BackgroundShardedEngine combines the shards, and the page
+    // explains through the deepShap front door.
+    return { type: 'shard-ok', id, result: await shard.explain(request.x, request.n) };
+  }
+  await shard.dispose();
+  shard = null;
+  return { type: 'shard-ok', id };
+}
+
+self.addEventListener('message', (event: MessageEvent<ScanRequest | ShardRequest>) => {
   const request = event.data;
-  if (request?.type !== 'scan') return;
-  scan(request).catch((e: unknown) => post({ type: 'error', id: request.id, message: e instanceof Error ? e.message : String(e) }));
+  const fail = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+  if (request?.type === 'scan') {
+    scan(request).catch((e: unknown) => post({ type: 'error', id: request.id, message: fail(e) }));
+    return;
+  }
+  if (typeof request?.type !== 'string' || !request.type.startsWith('shard-')) return;
+  const reply = (m: ShardMessage): void => (self as unknown as { postMessage(m: ShardMessage): void }).postMessage(m);
+  shardStep(request).then(reply, (e: unknown) => reply({ type: 'shard-error', id: request.id, message: fail(e) }));
 });
