@@ -231,11 +231,15 @@ test("classes on the authors' 513 CLASH SHAP matrices: 5 classes, the largest pe
   assert.ok(s.classes.every((c) => Math.max(...c.consensus) === 1 && c.consensus.every((v) => v >= 0)), 'consensus in [0, 1] with maximum 1');
 
   const lines = (await readFile(out, 'utf8')).trimEnd().split('\n');
-  assert.equal(lines[0], 'id\tmiRNA\ttarget\tclass', 'TSV header');
+  assert.equal(lines[0], 'mirna_id\ttarget_id\tid\tmiRNA\ttarget\tclass\tclass_name', 'TSV header');
   assert.equal(lines.length, 514, 'one row per pair');
   const counts = [0, 0, 0, 0, 0];
-  for (const line of lines.slice(1)) counts[Number(line.split('\t')[3]) - 1]!++;
+  for (const line of lines.slice(1)) counts[Number(line.split('\t')[5]) - 1]!++;
   assert.deepEqual(counts, s.classes.map((c) => c.size), 'TSV classes agree with the summary sizes');
+  for (const line of lines.slice(1)) {
+    const f = line.split('\t');
+    assert.equal(f[6], s.classes[Number(f[5]) - 1]!.name, 'class_name is the class\'s name');
+  }
   const svg = await readFile(figure, 'utf8');
   assert.equal(svg.match(/class="cluster-panel"/g)?.length, 5, 'figure: 5 panels');
   assert.equal(svg.match(/class="blocks"/g)?.length, 250, 'figure: 50 members per class');

@@ -231,17 +231,17 @@ test('explain --tsv: a header row on stdout too; ISM rows carry the ISM record f
   const shap = await runCli(['explain', ...one]);
   assert.equal(shap.code, 0, shap.stderr);
   const [header, row] = shap.stdout.trimEnd().split('\n').map((l) => l.split('\t'));
-  assert.equal(header![0], 'id');
+  assert.deepEqual(header!.slice(0, 6), ['mirna_id', 'target_id', 'id', 'miRNA', 'target', 'label']);
   assert.equal(row!.length, header!.length);
   assert.equal(row![header!.indexOf('score')]!.slice(0, 6), '0.8525');
 
   const ism = await runCli(['explain', ...one, '--method', 'ism']);
   assert.equal(ism.code, 0, ism.stderr);
   const lines = ism.stdout.trimEnd().split('\n').map((l) => l.split('\t'));
-  assert.deepEqual(lines[0], ['id', 'miRNA', 'target', 'score', 'method', 'mirna_importance', 'mutant_scores']);
-  assert.equal(lines[1]!.length, 7);
-  assert.equal(lines[1]![5]!.split(',').length, 20);
-  assert.deepEqual(lines[1]![6]!.split(';').map((t) => t.split(',').length), new Array(20).fill(3));
+  assert.deepEqual(lines[0], ['mirna_id', 'target_id', 'id', 'miRNA', 'target', 'label', 'score', 'method', 'mirna_importance', 'mutant_scores']);
+  assert.equal(lines[1]!.length, 10);
+  assert.equal(lines[1]![8]!.split(',').length, 20);
+  assert.deepEqual(lines[1]![9]!.split(';').map((t) => t.split(',').length), new Array(20).fill(3));
 });
 
 test('explain: a parts directory of a run with another target FASTA is refused, not resumed', async () => {
@@ -291,8 +291,8 @@ test('evaluate: a file without labels fails before scoring, naming file and line
   const p = await runCli(['predict', scored, '--model', MODEL]);
   assert.equal(p.code, 0, p.stderr);
   const [header, row] = p.stdout.trim().split('\n');
-  assert.deepEqual(header!.split('\t'), ['miRNA', 'gene', 'input_score', 'score'], 'the input score column is renamed');
-  assert.equal(row!.split('\t')[2], '-21.5', 'and keeps its value');
+  assert.deepEqual(header!.split('\t'), ['mirna_id', 'target_id', 'id', 'miRNA', 'target', 'label', 'input_score', 'score'], 'the input score column is renamed');
+  assert.equal(row!.split('\t')[6], '-21.5', 'and keeps its value');
 });
 
 test('explain --shard k/n: shards fill one parts folder, a last run without --shard joins them into the whole output', async () => {

@@ -40,12 +40,11 @@ test("commander's option errors carry the one prefix and exit 2, without the who
   const bad = await runCli(['predict', 'x.tsv', '--threads', 'many']);
   assert.equal(bad.code, 2);
   assert.deepEqual(bad.stderr.trimEnd().split('\n'), [
-    "attrament: option '--threads <n>' argument 'many' is invalid. expected a positive integer, got 'many'",
-    '(see: attrament predict --help)',
+    "attrament: option '--threads <n>' argument 'many' is invalid. expected a positive integer, got 'many' (see: attrament predict --help)",
   ]);
   const unknown = await runCli(['explain', '--bogus']);
   assert.equal(unknown.code, 2);
-  assert.match(unknown.stderr, /^attrament: unknown option '--bogus'\n/);
+  assert.equal(unknown.stderr, "attrament: unknown option '--bogus' (see: attrament explain --help)\n");
   const both = await runCli(['predict', '--mirna', 'ACGT']);
   assert.equal(both.code, 2);
   assert.equal(both.stderr, 'attrament: --mirna and --target go together\n');

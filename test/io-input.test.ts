@@ -131,7 +131,7 @@ const CLI = `"${process.execPath}" --import tsx "${path.join(projectRoot, 'src',
 test("'-' reads standard input (plain or gzip); an empty standard input is an error naming it", async () => {
   const plain = await runCli(['predict', file('stdin-ref.tsv', TSV), '--model', MODEL, '--quiet']);
   assert.equal(plain.code, 0, plain.stderr);
-  assert.match(plain.stdout, /^id\tmiRNA\tgene\tlabel\tscore\np1\t/);
+  assert.match(plain.stdout, /^mirna_id\ttarget_id\tid\tmiRNA\ttarget\tlabel\tscore\nTGAGGTAGTAGGTTGTATAG\tp1\tp1\t/);
   const piped = await shell(`cd "${projectRoot}" && ${CLI} predict - --model "${MODEL}" --quiet`, gzipSync(TSV));
   assert.equal(piped.code, 0, piped.stderr);
   assert.equal(piped.stdout, plain.stdout);

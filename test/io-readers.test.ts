@@ -166,6 +166,7 @@ test('headerless files: two columns, three (label), four (named columnK)', async
     label: 1,
     line: 1,
     fields: { miRNA: LET7, gene: PIGN, column3: '-23.5', column4: '1' },
+    extra: { column3: '-23.5' },
   });
   assert.equal(records.filter((r) => r.label === 1).length, 2000);
 });

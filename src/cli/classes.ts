@@ -2,6 +2,7 @@ import { InvalidArgumentError, Command, Option } from 'commander';
 import { KMEANS_DEFAULTS, KMEANS_IMPLEMENTATIONS } from '../analysis/kmeans.js';
 import { formatClassesSummary, runClasses } from '../pipeline/classes.js';
 import { info, nonNegativeNumber, positiveInt, warnOnce } from './common.js';
+import { checkOutputFiles, outputFormat } from './output.js';
 
 function integer(value: string): number {
   const n = Number(value);
@@ -27,14 +28,18 @@ export function classesCommand(): Command {
     .option('--max-iter <n>', 'Lloyd iterations per run at most', positiveInt, KMEANS_DEFAULTS.maxIter)
     .option('--tol <x>', 'stop when the squared centre shift is at most this × the mean feature variance', nonNegativeNumber, KMEANS_DEFAULTS.tol)
     .option('--seed <s>', 'seed of the k-means++ draws and of the figure\'s member rows', integer, KMEANS_DEFAULTS.seed)
-    .option('--out <file.tsv>', 'per-pair classes: id, miRNA, target, class (1 = the largest)')
+    .option('--out <file>', 'per-pair classes: mirna_id, target_id, id, miRNA, target, class (1 = the largest), class_name; .tsv = TSV, .jsonl/.json = JSON lines')
     .option('--json', 'the summary as JSON on stdout')
     .option('--figure <file>', 'cluster figure (.svg or .png): per class the consensus over rows of random members')
     .option('--members <n>', 'members drawn per class in the figure', positiveInt, 50)
     .option('--quiet', 'no progress on stderr')
     .action(async (input: string, o) => {
+      const outFormat = outputFormat('--out', o.out, ['tsv', 'json'], undefined, 'tsv');
+      if (o.figure) outputFormat('--figure', o.figure, ['svg', 'png'], undefined, null);
+      await checkOutputFiles([o.out, o.figure]);
       const started = Date.now();
       const summary = await runClasses({
+        outFormat,
         input,
         attributions: o.attributions,
         kmeans: { k: o.k, nInit: o.nInit, maxIter: o.maxIter, tol: o.tol, seed: o.seed, implementation: o.kmeans },

@@ -3,6 +3,7 @@ import { Command, Option } from 'commander';
 import { ATTRIBUTION_METHODS, isAttributionMethod, type AttributionMethod } from '../attribution/index.js';
 import { DEFAULT_COMPARE_METHODS, DEFAULT_COMPARE_MODELS, formatCompareText, runCompare } from '../pipeline/compare.js';
 import { ENGINE_KINDS, isEngineKind } from '../model/engines.js';
+import { checkOutputFiles, outputFormat } from './output.js';
 import { addAlignmentOptions, addBackgroundOptions, addInputOptions, alignmentOptions, backgroundSpec, info, pairsInput, positiveInt, progressFor, readOptions, warnOnce } from './common.js';
 
 function list(value: string): string[] {
@@ -39,6 +40,9 @@ export function compareCommand(): Command {
   addAlignmentOptions(cmd);
   addInputOptions(cmd);
   return cmd.action(async (pairsArg: string | undefined, o) => {
+    if (o.out) outputFormat('--out', o.out, ['json', 'tsv', 'text'], undefined, null);
+    if (o.figure) outputFormat('--figure', o.figure, ['svg', 'png'], undefined, null);
+    await checkOutputFiles([o.out, o.figure]);
     const input = pairsInput(pairsArg, o);
     const warn = warnOnce();
     if (!isEngineKind(o.engine)) throw new UsageError(`--engine ${o.engine}: unknown`);

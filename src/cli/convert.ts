@@ -3,6 +3,7 @@ import { UsageError } from '../errors.js';
 import { convertKerasH5 } from '../model/convert.js';
 import { modelFileKind } from '../model/model-file.js';
 import { info } from './common.js';
+import { checkOutputDirs } from './output.js';
 
 export function convertCommand(): Command {
   return new Command('convert')
@@ -12,6 +13,7 @@ export function convertCommand(): Command {
     .option('--quiet', 'no progress on stderr')
     .action(async (file: string, o) => {
       if (modelFileKind(file) !== 'h5') throw new UsageError(`${file}: convert reads Keras .h5 files (an .onnx model is used directly with --model)`);
+      await checkOutputDirs([o.out]);
       const r = await convertKerasH5(file, o.out);
       const params = r.graph.nodes.length;
       info(o.quiet)(`${file} → ${r.files.join(', ')}: ${r.weights} weights, ${params} graph nodes, input ${r.graph.inputShape.join('×')}`);

@@ -1,13 +1,19 @@
 import { UsageError } from '../errors.js';
 import { Command, Option } from 'commander';
 import { ATTRIBUTION_METHODS, attributionMethodsHelp, type AttributionMethod } from '../attribution/index.js';
-import { defaultFormatFor, runExplain, type ExplainJobOptions, type RecordFormat } from '../pipeline/explain.js';
+import { runExplain, type ExplainJobOptions, type RecordFormat } from '../pipeline/explain.js';
+import { checkOutputFiles, extensionFormat, outputFormat } from './output.js';
 import { runAlign } from '../pipeline/align.js';
 import { addBackgroundOptions, addInputOptions, addRecordOptions, alignmentOptions, shardSpec, addModelOptions, backgroundSpec, info, modelJobOptions, nonNegativeNumber, pairsInput, positiveInt, progressFor, readOptions, warnOnce } from './common.js';
 
-/** Output and alignment options shared by `explain` and `align`. */
-function recordFormat(o: Record<string, any>, recordsOut: string | undefined): RecordFormat {
-  return o.json ? 'json' : o.tsv ? 'tsv' : defaultFormatFor(recordsOut);
+/**
+ * The record format of `explain`, `align` and `scan`: the extension of `recordsOut` (.jsonl/.json,
+ * .tsv, .txt; another extension: text), else `--json`/`--tsv`, else text. A flag the extension
+ * contradicts, or an extension of another kind of file, is a usage error.
+ */
+export function recordFormat(o: Record<string, any>, recordsOut: string | undefined): RecordFormat {
+  const flag = o.json ? { option: '--json', format: 'json' as const } : o.tsv ? { option: '--tsv', format: 'tsv' as const } : undefined;
+  return outputFormat('--out', recordsOut, ['json', 'tsv', 'text'], flag, 'text');
 }
 
 /** Where records and the array go: `--out x.npy` is the array; otherwise `--out` takes the records. */
@@ -20,7 +26,7 @@ function explainOutputs(o: Record<string, any>): { recordsOut?: string; npyOut?:
 }
 
 function isNpy(file: unknown): boolean {
-  return typeof file === 'string' && file.toLowerCase().endsWith('.npy');
+  return typeof file === 'string' && extensionFormat(file) === 'npy';
 }
 
 /** The job an `explain` command line asks for (its options as commander parsed them). */
@@ -28,6 +34,7 @@ export function explainJobOptions(pairsArg: string | undefined, o: Record<string
   const pairs = pairsInput(pairsArg, o);
   const warn = warnOnce();
   const { recordsOut, npyOut, format, noRecords } = explainOutputs(o);
+  if (npyOut) outputFormat('--npy', npyOut, ['npy'], undefined, 'npy');
   return {
     input: pairs,
     read: readOptions(o, warn),
@@ -71,7 +78,9 @@ export function explainCommand(): Command {
   addInputOptions(cmd);
   addModelOptions(cmd);
   return cmd.action(async (pairsArg: string | undefined, o) => {
-    const summary = await runExplain(explainJobOptions(pairsArg, o));
+    const job = explainJobOptions(pairsArg, o);
+    await checkOutputFiles([job.out, job.npyOut]);
+    const summary = await runExplain(job);
     const extra = summary.worstAdditivityError !== undefined ? `, worst additivity error ${summary.worstAdditivityError.toExponential(2)}` : '';
     // Only this run's work: pairs resumed from an earlier run (or other shards') are said apart.
     const others = summary.pairs - summary.explained;
@@ -95,6 +104,7 @@ export function alignCommand(): Command {
     const warn = warnOnce();
     const recordsOut: string | undefined = o.out;
     const format = recordFormat(o, recordsOut);
+    await checkOutputFiles([recordsOut]);
     const n = await runAlign({
       input: pairs,
       read: readOptions(o, warn),

@@ -38,8 +38,8 @@ export function program(): Command {
 
 /**
  * Every command reports through the one handler: commander's own errors (unknown option, missing
- * argument, bad value) get the same `attrament: ` prefix as ours and a pointer to `--help`, not
- * the whole help text.
+ * argument, bad value) are one line with the same `attrament: ` prefix as ours and a pointer to
+ * `--help`, not the whole help text.
  */
 function configure(cmd: Command, parents: string[] = []): void {
   const name = [...parents, cmd.name()].join(' ');
@@ -47,9 +47,9 @@ function configure(cmd: Command, parents: string[] = []): void {
     .exitOverride()
     .configureOutput({
       writeErr: (s) => process.stderr.write(s),
-      outputError: (s, write) => write(`attrament: ${s.replace(/^error: /, '')}`),
-    })
-    .showHelpAfterError(`(see: ${name} --help)`);
+      // One line, as every other error: the message, then where the options are explained.
+      outputError: (s, write) => write(`attrament: ${s.replace(/^error: /, '').trimEnd()} (see: ${name} --help)\n`),
+    });
   for (const sub of cmd.commands) configure(sub, [...parents, cmd.name()]);
 }
 

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { runMerge } from '../pipeline/merge.js';
 import { info } from './common.js';
+import { checkOutputFiles } from './output.js';
 
 export function mergeCommand(): Command {
   return new Command('merge')
@@ -13,6 +14,7 @@ export function mergeCommand(): Command {
     .requiredOption('--out <file>', 'the merged file (written atomically)')
     .option('--quiet', 'no summary on stderr')
     .action(async (chunks: string[], o) => {
+      await checkOutputFiles([o.out]);
       const summary = await runMerge({ split: o.split, chunks, out: o.out });
       info(o.quiet)(`${summary.chunks} chunks (${summary.pairs} pairs) merged → ${o.out}`);
     });

@@ -1,11 +1,12 @@
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { ATTRIBUTION_METHODS, ATTRIBUTION_METHOD_INFO, type AttributionMethod } from '../attribution/index.js';
 import { DEFAULT_BACKGROUND_SIZE, DEFAULT_RUNS, formatMutagenesisText, runMutagenesis } from '../pipeline/mutagenesis.js';
+import { checkOutputFiles, outputFormat } from './output.js';
 import { addAlignmentOptions, addInputOptions, addModelOptions, alignmentOptions, info, modelJobOptions, pairsInput, positiveInt, progressFor, readOptions, warnOnce } from './common.js';
 
 function integer(value: string): number {
   const n = Number(value);
-  if (!Number.isSafeInteger(n)) throw new Error(`expected an integer, got '${value}'`);
+  if (!Number.isSafeInteger(n)) throw new InvalidArgumentError(`expected an integer, got '${value}'`);
   return n;
 }
 
@@ -36,6 +37,9 @@ export function mutagenesisCommand(): Command {
   addInputOptions(cmd);
   addModelOptions(cmd);
   return cmd.action(async (pairsArg: string | undefined, o) => {
+    if (o.out) outputFormat('--out', o.out, ['json', 'tsv', 'text'], undefined, null);
+    if (o.figure) outputFormat('--figure', o.figure, ['svg', 'png'], undefined, null);
+    await checkOutputFiles([o.out, o.figure]);
     const input = pairsInput(pairsArg, o);
     const warn = warnOnce();
     const started = Date.now();

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { runEvaluate, runPredict, type PredictJobOptions } from '../pipeline/predict.js';
-import { writeOutput } from './output.js';
+import { checkOutputFiles, outputFormat, writeOutput } from './output.js';
 import { addInputOptions, addModelOptions, info, modelJobOptions, pairsInput, positiveInt, progressFor, readOptions, warnOnce } from './common.js';
 
 /** `predict` and `evaluate`: both score a pairs file batch by batch. */
@@ -29,9 +29,14 @@ export function predictCommand(): Command {
     'predict',
     'score miRNA:target pairs (TSV out: the input columns + score = p("binds"))',
     'pairs file: TSV/CSV (miRNA, gene|target[, label, id]), or a miRNA FASTA with --targets',
-    (cmd) => cmd.option('--out <file>', 'write the TSV here (atomically) instead of stdout'),
+    (cmd) =>
+      cmd
+        .option('--out <file>', 'write the records here (atomically) instead of stdout: .tsv = TSV, .jsonl/.json = JSON lines')
+        .option('--json', 'records as JSON lines (default: TSV)'),
   ).action(async (pairsArg: string | undefined, o) => {
-    const n = await runPredict({ ...scoringJob(pairsArg, o, 'predict'), out: o.out });
+    const format = outputFormat('--out', o.out, ['tsv', 'json'], o.json ? { option: '--json', format: 'json' } : undefined, 'tsv');
+    await checkOutputFiles([o.out]);
+    const n = await runPredict({ ...scoringJob(pairsArg, o, 'predict'), out: o.out, format });
     if (o.out) info(o.quiet)(`${n} pairs scored → ${o.out}`);
   });
 }
@@ -41,11 +46,13 @@ export function evaluateCommand(): Command {
     'evaluate',
     'PR-AUC (trapezoids, as scikit-learn precision_recall_curve + auc), average precision and ROC-AUC on a labelled file',
     'labelled pairs file (a label column of 0/1)',
-    (cmd) => cmd.option('--json', 'print the metrics as JSON').option('--out <file>', 'write the metrics here (atomically) instead of stdout'),
+    (cmd) => cmd.option('--json', 'print the metrics as JSON').option('--out <file>', 'write the metrics here (atomically) instead of stdout: .json = JSON, .txt = text'),
   ).action(async (pairsArg: string | undefined, o) => {
+    const format = outputFormat('--out', o.out, ['text', 'json'], o.json ? { option: '--json', format: 'json' } : undefined, 'text');
+    await checkOutputFiles([o.out]);
     const job = scoringJob(pairsArg, o, 'evaluate');
     const m = await runEvaluate(job);
-    const text = o.json
+    const text = format === 'json'
       ? JSON.stringify({ file: job.input, model: o.model, ...m }) + '\n'
       : [
           `pairs              ${m.n} (${m.positives} positive, ${m.negatives} negative)`,

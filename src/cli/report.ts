@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { runReport } from '../pipeline/report.js';
 import { addExplainedPairsOptions, explainedPairsSource, info, positiveInt } from './common.js';
+import { checkOutputFiles, outputFormat } from './output.js';
 
 export function reportCommand(): Command {
   const cmd = new Command('report')
@@ -12,6 +13,8 @@ export function reportCommand(): Command {
     .option('--date <text>', 'date shown in the header (default: now), for reproducible files');
   addExplainedPairsOptions(cmd);
   return cmd.action(async (pairsArg: string | undefined, o) => {
+    outputFormat('--out', o.out, ['html'], undefined, 'html');
+    await checkOutputFiles([o.out]);
     const n = await runReport({
       out: o.out,
       title: o.title,

@@ -1,5 +1,7 @@
-import { Command, Option } from 'commander';
-import { defaultFormatFor, type RecordFormat } from '../pipeline/explain.js';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import type { RecordFormat } from '../pipeline/explain.js';
+import { recordFormat } from './explain.js';
+import { checkOutputDirs, checkOutputFiles, outputFormat } from './output.js';
 import { runScan } from '../pipeline/scan.js';
 import { SCAN_SIGNALS, type ScanSignal } from '../analysis/scanner.js';
 import {
@@ -9,13 +11,13 @@ import {
 
 function oddWidth(value: string): number {
   const n = positiveInt(value);
-  if (n % 2 === 0) throw new Error(`expected an odd width (centred window), got '${value}'`);
+  if (n % 2 === 0) throw new InvalidArgumentError(`expected an odd width (centred window), got '${value}'`);
   return n;
 }
 
 function score(value: string): number {
   const n = nonNegativeNumber(value);
-  if (n > 1) throw new Error(`expected a score between 0 and 1, got '${value}'`);
+  if (n > 1) throw new InvalidArgumentError(`expected a score between 0 and 1, got '${value}'`);
   return n;
 }
 
@@ -55,9 +57,15 @@ export function scanCommand(): Command {
   addInputOptions(cmd);
   addModelOptions(cmd);
   return cmd.action(async (pairsArg: string | undefined, o) => {
+    const format: RecordFormat = recordFormat(o, o.out);
+    outputFormat('--bed', o.bed, ['bed'], undefined, 'bed');
+    outputFormat('--tracks', o.tracks, ['tsv'], undefined, 'tsv');
+    if (o.figure) outputFormat('--figure', o.figure, ['svg', 'png'], undefined, null);
+    const bedgraphs = o.bedgraph ? [`${o.bedgraph}.window.bedgraph`, `${o.bedgraph}.attribution.bedgraph`] : [];
+    await checkOutputFiles([o.out, o.bed, o.tracks, o.figure, ...bedgraphs]);
+    await checkOutputDirs([o.figureDir]);
     const pairs = pairsInput(pairsArg, o);
     const warn = warnOnce();
-    const format: RecordFormat = o.json ? 'json' : o.tsv ? 'tsv' : defaultFormatFor(o.out);
     const background = backgroundSpec(o);
     if (o.fast && background.sample === undefined) background.sample = FAST_SETTING.backgroundSample;
     const candidateDistance = o.fast && cmd.getOptionValueSource('candidateDistance') === 'default' ? FAST_SETTING.candidateDistance : o.candidateDistance;

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { runSplit } from '../pipeline/split.js';
 import { info, positiveInt, readOptions, warnOnce } from './common.js';
+import { checkOutputDirs, checkOutputFiles } from './output.js';
 
 export function splitCommand(): Command {
   return new Command('split')
@@ -17,6 +18,8 @@ export function splitCommand(): Command {
     .option('--long-targets', 'accept targets over 50 nt (input for scan) and balance chunks by target nucleotides instead of by pair count')
     .option('--quiet', 'no summary on stderr')
     .action(async (pairs: string, o) => {
+      await checkOutputFiles([...(o.out ?? []), o.manifest]);
+      await checkOutputDirs([o.outDir]);
       const warn = warnOnce();
       const manifest = await runSplit({
         input: pairs,

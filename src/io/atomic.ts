@@ -122,7 +122,8 @@ export class AtomicWriter {
       openTempFiles.delete(this.tempPath);
     } catch (error) {
       await this.discard();
-      throw error;
+      // Named as the user gave it (e.g. a directory made there meanwhile), never by its temp file.
+      throw fileWriteError(this.path, error);
     }
   }
 

@@ -19,6 +19,11 @@ export interface PairRecord {
   line: number;
   /** Every input column under its original header name, values as in the file, for pass-through to output. */
   fields: Record<string, string>;
+  /**
+   * The input's other columns (not miRNA, target, label, id, mirna_id or target_id), under their
+   * header names, values as in the file: what output records carry through. FASTA pairs have none.
+   */
+  extra?: Record<string, string>;
 }
 
 export type PairFormat = 'tsv' | 'csv' | 'fasta';
@@ -299,6 +304,20 @@ function headerlessLayout(file: string, line: number, width: number, columns: Co
   };
 }
 
+/** Column names that name a record rather than carry data through (matched case-insensitively). */
+const NAME_COLUMNS = new Set(['mirna_id', 'target_id']);
+
+/** The fields of the columns that are not one of the record's roles, or undefined when there are none. */
+function extraColumns(layout: ColumnLayout, fields: Record<string, string>): Record<string, string> | undefined {
+  const roles = new Set([layout.miRNA, layout.target, layout.label, layout.id].filter((k) => k >= 0).map((k) => layout.names[k]));
+  let extra: Record<string, string> | undefined;
+  for (const [name, value] of Object.entries(fields)) {
+    if (roles.has(name) || NAME_COLUMNS.has(name.trim().toLowerCase())) continue;
+    (extra ??= {})[name] = value;
+  }
+  return extra;
+}
+
 async function* readDelimitedPairs(
   file: string,
   delimiter: string,
@@ -352,6 +371,8 @@ async function* readDelimitedPairs(
       line: start,
       fields,
     };
+    const extra = extraColumns(layout, fields);
+    if (extra) record.extra = extra;
     if (layout.id >= 0 && (values[layout.id] ?? '') !== '') record.id = values[layout.id];
     if (layout.label >= 0) {
       const label = checker.label(file, start, values[layout.label]);

@@ -3,7 +3,8 @@ import { formatTsvRow } from '../io/tsv.js';
 import { readNpy } from '../io/npy.js';
 import { isDefaultPairShape, type PairShape } from '../encoding/index.js';
 import { Aligner, type AlignmentOptions } from '../alignment/index.js';
-import { TSV_COLUMNS, buildRecord, formatRecord, matrixRows, type RecordFormat } from './records.js';
+import { buildRecord, explainTsvColumns, formatRecord, matrixRows, type RecordFormat } from './records.js';
+import type { PairRecord } from '../io/pairs.js';
 import type { ExplainedPair } from './explain.js';
 import { checkPairIndex, countPairs, rereadOptions, withTextOutput } from './common.js';
 
@@ -44,26 +45,35 @@ export async function runAlign(options: AlignJobOptions): Promise<number> {
   }
   const values = npy.data;
   const rows = shape[0]!;
-  const total = await countPairs(options.input, read, options.onWarning);
+  let first: PairRecord | undefined;
+  const total = await countPairs(options.input, read, options.onWarning, (pair) => {
+    first ??= pair;
+  });
+  const columns = explainTsvColumns(false, first);
   if (total !== rows) throw new Error(`${options.input} has ${total} pairs but ${options.attributions} has ${rows} matrices`);
   checkPairIndex(options.input, options.pairIndex, total);
   const aligner = new Aligner(other ? { ...options.alignment, shape: [frame.targetLength, frame.mirnaLength] } : options.alignment);
   const stream = options.noRecords ? null : (options.stdout ?? process.stdout);
   await withTextOutput(options.noRecords ? undefined : options.out, stream, async (write) => {
-    if (options.format === 'tsv') await write(formatTsvRow(TSV_COLUMNS));
+    if (options.format === 'tsv') await write(formatTsvRow(columns));
     let k = -1;
     for await (const pair of readPairs(options.input, rereadOptions(read))) {
       k++;
       if (options.pairIndex !== undefined && k !== options.pairIndex) continue;
       const matrix = values.subarray(k * cells, (k + 1) * cells);
       const alignment = aligner.align(pair.miRNA, pair.target, matrix);
-      const record = buildRecord(pair, alignment, {
-        score: null,
-        method: options.method ?? 'precomputed',
-        attributions: options.includeAttributions && options.format === 'json' ? matrixRows(matrix, 0, frame.targetLength, frame.mirnaLength) : undefined,
-      });
+      const record = buildRecord(
+        pair,
+        alignment,
+        {
+          score: null,
+          method: options.method ?? 'precomputed',
+          attributions: options.includeAttributions && options.format === 'json' ? matrixRows(matrix, 0, frame.targetLength, frame.mirnaLength) : undefined,
+        },
+        k,
+      );
       options.onPair?.({ pair, score: null, attributions: matrix, alignment, record, shape: frame });
-      if (!options.noRecords) await write(formatRecord(record, alignment, options.format));
+      if (!options.noRecords) await write(formatRecord(record, alignment, options.format, columns));
     }
   });
   return options.pairIndex === undefined ? total : 1;

@@ -28,8 +28,10 @@ export interface ClassesJobOptions {
   read?: ReadPairsOptions;
   alignment?: AlignmentOptions;
   kmeans?: KMeansOptions;
-  /** Per-pair TSV: `id, miRNA, target, class`. */
+  /** Per-pair records (schemas/classes.schema.json): `mirna_id, target_id, id, miRNA, target, class, class_name`. */
   out?: string;
+  /** Their format: TSV (default) or JSON lines. */
+  outFormat?: 'tsv' | 'json';
   /** Cluster figure, `.svg` or `.png`. */
   figure?: string;
   /** Members drawn per class in the figure. */
@@ -39,10 +41,15 @@ export interface ClassesJobOptions {
 
 /** One pair as the classes output names it. */
 export interface ClassifiedPair {
+  mirna_id: string;
+  target_id: string;
   id?: string;
   miRNA: string;
   target: string;
 }
+
+/** The per-pair record columns of `classes --out`. */
+export const CLASS_COLUMNS = ['mirna_id', 'target_id', 'id', 'miRNA', 'target', 'class', 'class_name'] as const;
 
 export interface ClassSummary {
   /** 1-based; class 1 is the largest. */
@@ -90,8 +97,13 @@ export async function runClasses(options: ClassesJobOptions): Promise<ClassesSum
 
   const outputs: [string, string | Uint8Array][] = [];
   if (options.out) {
-    const lines = [formatTsvRow(['id', 'miRNA', 'target', 'class'])];
-    set.pairs.forEach((p, i) => lines.push(formatTsvRow([p.id ?? String(i + 1), p.miRNA, p.target, result.labels[i]! + 1])));
+    const json = options.outFormat === 'json';
+    const lines = json ? [] : [formatTsvRow(CLASS_COLUMNS)];
+    set.pairs.forEach((p, i) => {
+      const c = result.labels[i]!;
+      const record = { ...p, class: c + 1, class_name: result.classes[c]!.name };
+      lines.push(json ? JSON.stringify(record) + '\n' : formatTsvRow(CLASS_COLUMNS.map((k) => record[k])));
+    });
     outputs.push([options.out, lines.join('')]);
   }
   if (figure) {
@@ -149,12 +161,12 @@ async function alignedImportance(options: ClassesJobOptions): Promise<Importance
     format: 'json',
     noRecords: true,
     onWarning: options.onWarning,
-    onPair: ({ pair, alignment, shape }) => {
+    onPair: ({ pair, alignment, shape, record }) => {
       // The classes are defined on miRNA positions 1–20: a wider frame's vectors are not cut short silently.
       if (shape && shape.mirnaLength !== IMPORTANCE_WIDTH) {
         throw new InputError(options.attributions!, undefined, `matrices of ${shape.mirnaLength} miRNA columns; \`attrament classes\` clusters ${IMPORTANCE_WIDTH}-position miRNA importance (models with a 20-nt miRNA frame)`);
       }
-      pairs.push({ id: pair.id, miRNA: pair.miRNA, target: pair.target });
+      pairs.push({ mirna_id: record.mirna_id, target_id: record.target_id, ...(pair.id !== undefined ? { id: pair.id } : {}), miRNA: pair.miRNA, target: pair.target });
       for (let d = 0; d < IMPORTANCE_WIDTH; d++) values.push(alignment.mirnaImportance[d] ?? 0);
     },
   });
@@ -181,7 +193,11 @@ export async function recordImportance(file: string): Promise<ImportanceSet> {
     }
     const { id, miRNA, target } = record;
     if (typeof miRNA !== 'string' || typeof target !== 'string') throw new InputError(file, line, 'record has no miRNA and target');
-    pairs.push({ ...(id === undefined || id === null ? {} : { id: String(id) }), miRNA, target });
+    const hasId = !(id === undefined || id === null);
+    // Records of older runs have no names: named as a record without them would be.
+    const mirnaId = typeof record.mirna_id === 'string' ? record.mirna_id : miRNA;
+    const targetId = typeof record.target_id === 'string' ? record.target_id : hasId ? String(id) : String(pairs.length + 1);
+    pairs.push({ mirna_id: mirnaId, target_id: targetId, ...(hasId ? { id: String(id) } : {}), miRNA, target });
     values.push(...(importance as number[]));
   }
   if (pairs.length === 0) throw new InputError(file, undefined, 'no records');

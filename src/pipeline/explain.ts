@@ -10,7 +10,7 @@ import { openAttributor, type ChunkAttribution, type MethodParams } from './attr
 import type { EngineKind } from '../model/engines.js';
 import { ChunkedOutputs, checkChunkedJob, checkPairIndex, countPairs, pairChunks, type ChunkedJobOptions } from './common.js';
 import { ModelFrame } from './model-frame.js';
-import { buildIsmRecord, buildRecord, formatRecord, matrixRows, ISM_TSV_COLUMNS, TSV_COLUMNS, type ExplainRecord, type RecordFormat } from './records.js';
+import { buildIsmRecord, buildRecord, explainTsvColumns, formatRecord, matrixRows, type ExplainRecord, type RecordFormat } from './records.js';
 
 export type { RecordFormat } from './records.js';
 export type { Shard } from './common.js';
@@ -82,7 +82,10 @@ export async function runExplain(options: ExplainJobOptions): Promise<ExplainSum
   checkChunkedJob(options, Boolean((options.out && !options.noRecords) || options.npyOut), '--out and/or --npy');
 
   const frame = await ModelFrame.of(options.model);
-  const inputPairs = await countPairs(options.input, frame.read(options.read), options.onWarning);
+  let firstPair: PairRecord | undefined;
+  const inputPairs = await countPairs(options.input, frame.read(options.read), options.onWarning, (pair) => {
+    firstPair ??= pair;
+  });
   checkPairIndex(options.input, only, inputPairs);
   const total = only === undefined ? inputPairs : 1;
 
@@ -99,7 +102,9 @@ export async function runExplain(options: ExplainJobOptions): Promise<ExplainSum
   };
   const outputs = await ChunkedOutputs.open('explain', options, outputOptions, total, chunkSize);
   const rowShape = info.perCell ? frame.matrixShape : [frame.shape.mirnaLength];
-  const tsvHeader = options.format === 'tsv' ? formatTsvRow(info.perCell ? TSV_COLUMNS : ISM_TSV_COLUMNS) : undefined;
+  // TSV columns: the record head, the input's other columns (named by the first pair), the method's fields.
+  const columns = explainTsvColumns(!info.perCell, firstPair);
+  const tsvHeader = options.format === 'tsv' ? formatTsvRow(columns) : undefined;
   const npyStore = options.npyOut ? await outputs.add(options.npyOut, { format: 'npy', dtype: 'float32', rowShape }) : null;
   const recordStore = options.out && !options.noRecords ? await outputs.add(options.out, { format: CHUNK_FORMATS[options.format], header: tsvHeader }) : null;
   const resumedChunks = outputs.resumed();
@@ -133,7 +138,7 @@ export async function runExplain(options: ExplainJobOptions): Promise<ExplainSum
         // Seeded methods draw per pair from its index in the whole input.
         const result = await attributor.explain(pairs, encodePairs(pairs, encode), n, first);
         if (options.method === 'deepshap' && result.errors) additivity.add(result.errors, first);
-        const text = recordLines(pairs, result, options, aligner, frame).join('');
+        const text = recordLines(pairs, result, options, aligner, frame, first, columns).join('');
         if (npyStore && !npyStore.isFinished(i)) await npyStore.writeChunk(i, { data: result.values, shape: [n, ...rowShape] });
         if (recordStore) {
           if (!recordStore.isFinished(i)) await recordStore.writeChunk(i, text);
@@ -162,27 +167,40 @@ export async function runExplain(options: ExplainJobOptions): Promise<ExplainSum
 
 const CHUNK_FORMATS = { text: 'text', json: 'jsonl', tsv: 'tsv' } as const satisfies Record<RecordFormat, ChunkFormat>;
 
-/** The records of one chunk, formatted (empty when no records are written); `onPair` is told of each (per-cell methods). */
-function recordLines(pairs: PairRecord[], result: ChunkAttribution, options: ExplainJobOptions, aligner: Aligner | null, frame: ModelFrame): string[] {
+/** The records of one chunk (its first pair at `offset` of the input), formatted (empty when no records are written); `onPair` is told of each (per-cell methods). */
+function recordLines(
+  pairs: PairRecord[],
+  result: ChunkAttribution,
+  options: ExplainJobOptions,
+  aligner: Aligner | null,
+  frame: ModelFrame,
+  offset: number,
+  columns: readonly string[],
+): string[] {
   const [rows, cols] = frame.matrixShape;
   const cells = pairCells(frame.shape);
   return pairs.map((pair, k) => {
     const score = result.scores[k]!;
     if (!aligner) {
-      const record = buildIsmRecord(pair, score, result.values.subarray(k * cols, (k + 1) * cols), result.mutantScores!.subarray(k * cols * 3, (k + 1) * cols * 3));
-      return options.noRecords ? '' : formatRecord(record, null, options.format);
+      const record = buildIsmRecord(pair, score, result.values.subarray(k * cols, (k + 1) * cols), result.mutantScores!.subarray(k * cols * 3, (k + 1) * cols * 3), offset + k);
+      return options.noRecords ? '' : formatRecord(record, null, options.format, columns);
     }
     const matrix = result.values.subarray(k * cells, (k + 1) * cells);
     const alignment = aligner.align(pair.miRNA, pair.target, matrix);
-    const record = buildRecord(pair, alignment, {
-      score,
-      method: options.method,
-      expectedValue: result.expectedValue,
-      additivityError: result.errors?.[k],
-      attributions: options.includeAttributions && options.format === 'json' ? matrixRows(matrix, 0, rows, cols) : undefined,
-    });
+    const record = buildRecord(
+      pair,
+      alignment,
+      {
+        score,
+        method: options.method,
+        expectedValue: result.expectedValue,
+        additivityError: result.errors?.[k],
+        attributions: options.includeAttributions && options.format === 'json' ? matrixRows(matrix, 0, rows, cols) : undefined,
+      },
+      offset + k,
+    );
     options.onPair?.({ pair, score, attributions: matrix, alignment, record, shape: frame.shape });
-    return options.noRecords ? '' : formatRecord(record, alignment, options.format);
+    return options.noRecords ? '' : formatRecord(record, alignment, options.format, columns);
   });
 }
 

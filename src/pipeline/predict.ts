@@ -7,6 +7,7 @@ import { evaluateScores, type ScoreEvaluation } from '../analysis/metrics.js';
 import { openScoreEngine, type EngineKind } from '../model/engines.js';
 import { countPairs, rereadOptions, withTextOutput } from './common.js';
 import { ModelFrame } from './model-frame.js';
+import { recordColumns, recordHead, recordToTsv } from './records.js';
 
 export interface PredictJobOptions {
   input: string;
@@ -55,21 +56,31 @@ async function withEngine<T>(frame: ModelFrame, options: PredictJobOptions, body
   }
 }
 
-/** `predict`: the input columns plus `score` (p1 = "binds"), TSV, to `out` (atomically) or stdout. */
-export async function runPredict(options: PredictJobOptions & { out?: string; stdout?: NodeJS.WritableStream }): Promise<number> {
+/** The fields a predict record adds to the head ({@link recordHead}): schemas/predict.schema.json. */
+export const PREDICT_FIELDS = ['score'] as const;
+
+/** A predict record's format: TSV (a header row, then one row per pair) or JSON lines. */
+export type PredictFormat = 'tsv' | 'json';
+
+/**
+ * `predict`: one record per pair (names, sequences, label, the input's other columns, `score` =
+ * p1 "binds"), TSV or JSON lines, to `out` (atomically) or stdout.
+ */
+export async function runPredict(options: PredictJobOptions & { out?: string; format?: PredictFormat; stdout?: NodeJS.WritableStream }): Promise<number> {
   const frame = await ModelFrame.of(options.model);
-  const total = await countPairs(options.input, frame.read(options.read), options.onWarning);
+  let first: PairRecord | undefined;
+  const total = await countPairs(options.input, frame.read(options.read), options.onWarning, (pair) => {
+    first ??= pair;
+  });
+  const json = options.format === 'json';
+  const columns = recordColumns(PREDICT_FIELDS, first);
   await withTextOutput(options.out, options.stdout ?? process.stdout, (write) =>
     withEngine(frame, options, async (engine) => {
-      // The first pair's fields name the columns: every row of a file has the same (FASTA pairs too).
-      let columns: string[] | null = null;
+      if (!json) await write(formatTsvRow(columns));
+      let index = 0;
       for await (const { pair, score } of scoreStream(engine, frame, options, total)) {
-        if (!columns) {
-          columns = Object.keys(pair.fields);
-          // An input column already called `score` (e.g. another tool's) keeps its values under another name.
-          await write(formatTsvRow([...columns.map((c) => (c === 'score' ? 'input_score' : c)), 'score']));
-        }
-        await write(formatTsvRow([...columns.map((c) => pair.fields[c]), score.toPrecision(7)]));
+        const record = { ...recordHead(pair, index++, PREDICT_FIELDS), score: Number(score.toPrecision(7)) };
+        await write(json ? JSON.stringify(record) + '\n' : recordToTsv(record, columns));
       }
     }),
   );

@@ -2,11 +2,87 @@ import type { PairRecord } from '../io/pairs.js';
 import { formatTsvRow } from '../io/tsv-format.js';
 import { alignedRegions, formatDuplex, siteType, toRecord, type AlignmentRecord, type AlignmentResult, type SiteTypeName } from '../alignment/index.js';
 
-/** Per-pair output of `explain` and `align` (schema: README "Output records"). */
-export interface ExplainRecord extends AlignmentRecord {
+/**
+ * The fields every record of `predict`, `explain`, `align` and `scan` carries (schemas/*.schema.json,
+ * README "Output records"): the pair's names, its normalised sequences, the input's label and its
+ * other columns (under their header names, as strings; a name a record field already has gets an
+ * `input_` prefix).
+ */
+export interface RecordHead {
+  /** The miRNA's FASTA name, else a `mirna_id` column, else its sequence. */
+  mirna_id: string;
+  /** The target's FASTA name, else a `target_id` column, else the `id` column, else the record number (1-based). */
+  target_id: string;
+  /** The pair's id: the `id` column, or `miRNA name|target name` for FASTA pairs. */
   id?: string;
   miRNA: string;
   target: string;
+  /** The input's `label` column (a number), when it has one. */
+  label?: number;
+}
+
+/** What the records read of a pair (the viewer and `--mirna/--target` pairs have only the sequences). */
+export type RecordPair = Pick<PairRecord, 'miRNA' | 'target'> & Partial<Pick<PairRecord, 'id' | 'label' | 'fields' | 'extra'>>;
+
+/** A pair's names in records, BED rows and tracks. */
+export interface PairNames {
+  mirnaId: string;
+  targetId: string;
+}
+
+function field(pair: RecordPair, name: string): string | undefined {
+  if (!pair.fields) return undefined;
+  const key = Object.keys(pair.fields).find((k) => k.trim().toLowerCase() === name);
+  const v = key === undefined ? undefined : pair.fields[key]!.trim();
+  return v ? v : undefined;
+}
+
+/** The pair at 0-based `index` of its input: FASTA names (`miRNA_id`, `target_id`), else those columns, else the `id` column (target) and the miRNA sequence, else the record number. */
+export function pairNames(pair: RecordPair, index: number): PairNames {
+  return {
+    mirnaId: field(pair, 'mirna_id') ?? pair.miRNA,
+    targetId: field(pair, 'target_id') ?? pair.id ?? String(index + 1),
+  };
+}
+
+const HEAD_FIELDS = ['mirna_id', 'target_id', 'id', 'miRNA', 'target', 'label'] as const;
+
+/** The name an input column gets in a record whose own fields are `taken`. */
+function extraName(name: string, taken: ReadonlySet<string>): string {
+  let out = name;
+  while (taken.has(out)) out = `input_${out}`;
+  return out;
+}
+
+/** The input's other columns as record fields (renamed where a record field has the name). */
+export function extraFields(pair: RecordPair, own: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!pair.extra) return out;
+  const taken = new Set<string>([...HEAD_FIELDS, ...own]);
+  for (const [name, value] of Object.entries(pair.extra)) out[extraName(name, taken)] = value;
+  return out;
+}
+
+/** The head of a record: names, sequences, label, then the input's other columns. */
+export function recordHead(pair: RecordPair, index: number, own: readonly string[], names: PairNames = pairNames(pair, index)): RecordHead & Record<string, unknown> {
+  return {
+    mirna_id: names.mirnaId,
+    target_id: names.targetId,
+    ...(pair.id !== undefined ? { id: pair.id } : {}),
+    miRNA: pair.miRNA,
+    target: pair.target,
+    ...(pair.label !== undefined ? { label: pair.label } : {}),
+    ...extraFields(pair, own),
+  };
+}
+
+/** TSV columns of records of `own` fields for an input whose first pair is `first`: the head, its other columns, then `own`. */
+export function recordColumns(own: readonly string[], first: RecordPair | undefined): string[] {
+  return [...HEAD_FIELDS, ...Object.keys(first ? extraFields(first, own) : {}), ...own];
+}
+
+/** Per-pair output of `explain` and `align` (schemas/explain.schema.json). */
+export interface ExplainRecord extends AlignmentRecord, RecordHead {
   /** The model's score (p1 = "binds"); null when only precomputed attributions were given. */
   score: number | null;
   method: string;
@@ -22,16 +98,16 @@ export interface ExplainRecord extends AlignmentRecord {
   attributions?: number[][];
 }
 
-/** Per-pair output of `explain --method ism`: a per-position importance, no alignment. */
-export interface IsmRecord {
-  id?: string;
-  miRNA: string;
-  target: string;
+/** Per-pair output of `explain --method ism` (schemas/explain-ism.schema.json): a per-position importance, no alignment. */
+export interface IsmRecord extends RecordHead {
   score: number;
   method: 'ism';
   /** 20 values, position 1 = miRNA 5' end: p1 − mean p1 of the 3 mutants. */
   mirna_importance: number[];
-  /** `[20][3]` p1 of the mutants of each position. */
+  /**
+   * `[20][3]` p1 of the mutants of each position: row i = miRNA position i + 1 (5' end first), the
+   * three other bases in the order A, C, G, T with the position's own base left out.
+   */
   mutant_scores: number[][];
 }
 
@@ -71,15 +147,14 @@ export function mirnaImportanceLine(importance: readonly number[], miRNA: string
 }
 
 export function buildRecord(
-  pair: Pick<PairRecord, 'id' | 'miRNA' | 'target'>,
+  pair: RecordPair,
   alignment: AlignmentResult,
   extra: { score: number | null; method: string; expectedValue?: number; additivityError?: number; attributions?: number[][] },
+  index = 0,
 ): ExplainRecord {
   const site = siteType(pair.miRNA, pair.target);
   const record: ExplainRecord = {
-    ...(pair.id !== undefined ? { id: pair.id } : {}),
-    miRNA: pair.miRNA,
-    target: pair.target,
+    ...recordHead(pair, index, EXPLAIN_FIELDS),
     score: extra.score === null ? null : round9(extra.score),
     method: extra.method,
     ...(extra.expectedValue !== undefined ? { expected_value: round9(extra.expectedValue) } : {}),
@@ -92,16 +167,9 @@ export function buildRecord(
   return record;
 }
 
-export function buildIsmRecord(
-  pair: Pick<PairRecord, 'id' | 'miRNA' | 'target'>,
-  score: number,
-  importance: ArrayLike<number>,
-  mutantScores: ArrayLike<number>,
-): IsmRecord {
+export function buildIsmRecord(pair: RecordPair, score: number, importance: ArrayLike<number>, mutantScores: ArrayLike<number>, index = 0): IsmRecord {
   return {
-    ...(pair.id !== undefined ? { id: pair.id } : {}),
-    miRNA: pair.miRNA,
-    target: pair.target,
+    ...recordHead(pair, index, ISM_FIELDS),
     score: round9(score),
     method: 'ism',
     mirna_importance: Array.from(importance, round9),
@@ -109,12 +177,21 @@ export function buildIsmRecord(
   };
 }
 
-/** TSV columns: the record's fields, in the JSON order, without the matrix. */
-export const TSV_COLUMNS = [
-  'id', 'miRNA', 'target', 'score', 'method', 'expected_value', 'additivity_error', 'site_type', 'site_position',
-  'aligned_regions', 'aligned_target', 'aligned_mirna', 'alignment_score', 'mirna_importance', 'target_importance', 'column_scores',
+/** The fields an explain/align record adds to the head, in the JSON and TSV order (the matrix is JSON only). */
+export const EXPLAIN_FIELDS = [
+  'score', 'method', 'expected_value', 'additivity_error', 'site_type', 'site_position',
+  'aligned_regions', 'aligned_target', 'aligned_mirna', 'alignment_score', 'mirna_importance', 'target_importance', 'column_scores', 'attributions',
 ] as const;
-export const ISM_TSV_COLUMNS = ['id', 'miRNA', 'target', 'score', 'method', 'mirna_importance', 'mutant_scores'] as const;
+export const ISM_FIELDS = ['score', 'method', 'mirna_importance', 'mutant_scores'] as const;
+
+/** TSV columns of explain/align records without input columns beyond the head (see {@link recordColumns}). */
+export const TSV_COLUMNS = recordColumns(EXPLAIN_FIELDS.filter((c) => c !== 'attributions'), undefined);
+export const ISM_TSV_COLUMNS = recordColumns(ISM_FIELDS, undefined);
+
+/** The TSV columns of explain/align records (`ism`: ISM records) for an input whose first pair is `first`. */
+export function explainTsvColumns(ism: boolean, first: RecordPair | undefined): string[] {
+  return recordColumns(ism ? ISM_FIELDS : EXPLAIN_FIELDS.filter((c) => c !== 'attributions'), first);
+}
 
 /** One TSV row: vectors comma-separated, a matrix's rows (ISM mutant scores) separated by `;`. */
 export function recordToTsv(record: ExplainRecord | IsmRecord | Record<string, unknown>, columns: readonly string[] = TSV_COLUMNS): string {
@@ -147,11 +224,11 @@ function ismToText(record: IsmRecord): string {
 
 export type RecordFormat = 'text' | 'json' | 'tsv';
 
-/** One record as its output lines (text blocks end with a blank line). */
-export function formatRecord(record: ExplainRecord, alignment: AlignmentResult, format: RecordFormat): string;
-export function formatRecord(record: IsmRecord, alignment: null, format: RecordFormat): string;
-export function formatRecord(record: ExplainRecord | IsmRecord, alignment: AlignmentResult | null, format: RecordFormat): string {
+/** One record as its output lines (text blocks end with a blank line); `columns`: the TSV columns ({@link explainTsvColumns}). */
+export function formatRecord(record: ExplainRecord, alignment: AlignmentResult, format: RecordFormat, columns?: readonly string[]): string;
+export function formatRecord(record: IsmRecord, alignment: null, format: RecordFormat, columns?: readonly string[]): string;
+export function formatRecord(record: ExplainRecord | IsmRecord, alignment: AlignmentResult | null, format: RecordFormat, columns?: readonly string[]): string {
   if (format === 'json') return JSON.stringify(record) + '\n';
-  if (format === 'tsv') return alignment ? recordToTsv(record) : recordToTsv(record, ISM_TSV_COLUMNS);
+  if (format === 'tsv') return recordToTsv(record, columns ?? (alignment ? TSV_COLUMNS : ISM_TSV_COLUMNS));
   return (alignment ? recordToText(record as ExplainRecord, alignment) : ismToText(record as IsmRecord)) + '\n';
 }

@@ -9,19 +9,10 @@ import { formatDuplex } from '../alignment/index.js';
 import { bedScore } from '../analysis/scan-sites.js';
 import type { ScanSite, SequenceScan } from '../analysis/scanner.js';
 import { scanTrackFigure } from '../render/scan-track.js';
-import { alignmentFields, mirnaImportanceLine, recordToTsv, round9, type RecordFormat } from './records.js';
+import { alignmentFields, mirnaImportanceLine, pairNames, recordColumns, recordHead, recordToTsv, round9, type PairNames, type RecordFormat, type RecordPair } from './records.js';
 
-/** A record's names: FASTA headers (`miRNA_id`, `target_id`), else the `id` column (target) and the miRNA sequence, else the record number. */
-export interface ScanNames {
-  mirnaId: string;
-  targetId: string;
-}
-
-function field(pair: PairRecord, name: string): string | undefined {
-  const key = Object.keys(pair.fields).find((k) => k.trim().toLowerCase() === name);
-  const v = key === undefined ? undefined : pair.fields[key]!.trim();
-  return v ? v : undefined;
-}
+/** A record's names: FASTA headers (`miRNA_id`, `target_id`), else those columns, else the `id` column (target) and the miRNA sequence, else the record number. */
+export type ScanNames = PairNames;
 
 /** Names as given, or a target id alone (the miRNA then named by its sequence). */
 function namesOf(names: ScanNames | string, miRNA: string): ScanNames {
@@ -29,28 +20,46 @@ function namesOf(names: ScanNames | string, miRNA: string): ScanNames {
 }
 
 /** What the record formatting reads of a record. */
-type ScanPair = Pick<PairRecord, 'miRNA' | 'target'> & { id?: string };
+type ScanPair = RecordPair;
 
 export function scanNames(pair: PairRecord, index: number): ScanNames {
-  return {
-    mirnaId: field(pair, 'mirna_id') ?? pair.miRNA,
-    targetId: field(pair, 'target_id') ?? pair.id ?? String(index + 1),
-  };
+  return pairNames(pair, index);
 }
 
-export const SITE_TSV_COLUMNS = [
-  'mirna_id', 'target_id', 'rank', 'score', 'start', 'end', 'position', 'window_start', 'window_end', 'peak_height', 'window_score', 'site_type', 'site_position',
+/** The fields a site record has besides the head (schemas/scan-site.schema.json); the TSV puts mirna_id, target_id first, the rest of the head after these. */
+export const SITE_FIELDS = [
+  'rank', 'score', 'start', 'end', 'position', 'window_start', 'window_end', 'peak_height', 'window_score', 'site_type', 'site_position',
   'aligned_regions', 'aligned_target', 'aligned_mirna', 'alignment_score', 'mirna_importance', 'target_importance', 'column_scores',
 ] as const;
 
+export const SITE_TSV_COLUMNS = siteTsvColumns(undefined);
+
+/** The site TSV's columns for an input whose first record is `first` (its other columns last). */
+export function siteTsvColumns(first: ScanPair | undefined): string[] {
+  const head = recordColumns(SITE_FIELDS, first ? scanInput(first) : undefined).filter((c) => !(SITE_FIELDS as readonly string[]).includes(c));
+  return ['mirna_id', 'target_id', ...SITE_FIELDS, ...head.filter((c) => c !== 'mirna_id' && c !== 'target_id')];
+}
+
+/**
+ * A scan input record as the records see it: its `label` column (read as text, since it may be a
+ * per-nucleotide mask for `--tracks`) is the record's label when it is one number, else left out.
+ */
+function scanInput(pair: ScanPair): ScanPair {
+  if (!pair.extra || pair.label !== undefined) return pair;
+  const key = Object.keys(pair.extra).find((k) => k.trim().toLowerCase() === 'label');
+  if (key === undefined) return pair;
+  const { [key]: text, ...extra } = pair.extra;
+  const value = text!.trim() === '' || text!.trim().length > 1 && /^[01]+$/.test(text!.trim()) ? Number.NaN : Number(text);
+  return { ...pair, extra, ...(Number.isFinite(value) ? { label: value } : {}) };
+}
+
 /** One site as a JSON/TSV record: positions 1-based inclusive on the whole target; `start`/`end` the aligned target span (null when none). */
-export function siteRecord(given: ScanNames | string, pair: ScanPair, _index: number, site: ScanSite): Record<string, unknown> {
+export function siteRecord(given: ScanNames | string, pair: ScanPair, index: number, site: ScanSite): Record<string, unknown> {
   const names = namesOf(given, pair.miRNA);
+  const { mirna_id, target_id, ...head } = recordHead(scanInput(pair), index, SITE_FIELDS, names);
   return {
-    mirna_id: names.mirnaId,
-    target_id: names.targetId,
-    ...(pair.id !== undefined ? { id: pair.id } : {}),
-    miRNA: pair.miRNA,
+    mirna_id,
+    target_id,
     rank: site.rank,
     score: round9(site.score),
     start: site.span ? site.span.start : null,
@@ -63,15 +72,16 @@ export function siteRecord(given: ScanNames | string, pair: ScanPair, _index: nu
     site_type: site.siteType.type,
     site_position: site.siteType.position,
     ...alignmentFields(site.alignment),
+    ...head,
   };
 }
 
 /** The site records of one sequence in `format` (best first); text also has a summary line per sequence. */
-export function formatScan(given: ScanNames | string, scan: SequenceScan<ScanPair>, format: RecordFormat, _threshold?: number): string {
+export function formatScan(given: ScanNames | string, scan: SequenceScan<ScanPair>, format: RecordFormat, _threshold?: number, columns: readonly string[] = SITE_TSV_COLUMNS): string {
   const names = namesOf(given, scan.pair.miRNA);
   const records = scan.sites.map((s, k) => siteRecord(names, scan.pair, k, s));
   if (format === 'json') return records.map((r) => JSON.stringify(r) + '\n').join('');
-  if (format === 'tsv') return records.map((r) => recordToTsv(r, SITE_TSV_COLUMNS)).join('');
+  if (format === 'tsv') return records.map((r) => recordToTsv(r, columns)).join('');
   const lines = [
     `# ${names.mirnaId} × ${names.targetId}: ${scan.pair.target.length} nt, ${scan.starts.length} windows, ${scan.explained} explained, ${scan.sites.length} site(s)`,
   ];

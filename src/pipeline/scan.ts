@@ -16,7 +16,7 @@ import { openDeepShapEngine, openScoreEngine, type EngineKind } from '../model/e
 import { ChunkedOutputs, checkChunkedJob, countPairs, pairChunks, type ChunkedJobOptions } from './common.js';
 import { ModelFrame } from './model-frame.js';
 import type { RecordFormat } from './records.js';
-import { SITE_TSV_COLUMNS, TRACK_COLUMNS, bedRows, formatScan, scanFigureSvg, scanNames, trackRows, type ScanNames } from './scan-records.js';
+import { TRACK_COLUMNS, bedRows, formatScan, scanFigureSvg, scanNames, siteTsvColumns, trackRows, type ScanNames } from './scan-records.js';
 
 export { SCAN_DEFAULTS, Scanner, type ScanParams, type ScanSite, type SequenceScan } from '../analysis/scanner.js';
 export { SITE_TSV_COLUMNS, TRACK_COLUMNS, bedRows, formatScan, scanFigureSvg, scanNames, siteRecord, trackRows, type ScanNames } from './scan-records.js';
@@ -157,7 +157,9 @@ export async function runScan(options: ScanJobOptions): Promise<ScanSummary> {
   const windowsOf: number[] = [];
   let withLabel = false;
   let short = 0;
+  let first: PairRecord | undefined;
   const total = await countPairs(options.input, read, options.onWarning, (pair) => {
+    first ??= pair;
     if (labelMask(pair, options.input)) withLabel = true;
     if (pair.target.length < window) short++;
     windowsOf.push(windowCount(pair.target.length, window, step));
@@ -183,9 +185,11 @@ export async function runScan(options: ScanJobOptions): Promise<ScanSummary> {
   const open = (file: string, header?: string) => chunked.add(file, { format: 'text', header });
   const outputs: ScanOutput[] = [];
   const recordFormat = options.format;
+  // Site TSV columns: the input's other columns named by its first record.
+  const siteColumns = siteTsvColumns(first);
   if (options.out) {
-    const header = recordFormat === 'tsv' ? formatTsvRow(SITE_TSV_COLUMNS) : undefined;
-    outputs.push({ file: options.out, store: await open(options.out, header), text: (n, s) => formatScan(n, s, recordFormat) });
+    const header = recordFormat === 'tsv' ? formatTsvRow(siteColumns) : undefined;
+    outputs.push({ file: options.out, store: await open(options.out, header), text: (n, s) => formatScan(n, s, recordFormat, undefined, siteColumns) });
   }
   if (options.bed) outputs.push({ file: options.bed, store: await open(options.bed), text: (n, s) => bedRows(n, s) });
   if (options.bedgraph) {
@@ -225,7 +229,7 @@ export async function runScan(options: ScanJobOptions): Promise<ScanSummary> {
     summary.background = opened.background;
     const stdout = options.stdout ?? process.stdout;
     const toStdout = !options.out;
-    if (toStdout && recordFormat === 'tsv') stdout.write(formatTsvRow(SITE_TSV_COLUMNS));
+    if (toStdout && recordFormat === 'tsv') stdout.write(formatTsvRow(siteColumns));
     if (options.figureDir) await mkdir(options.figureDir, { recursive: true });
     const progressTotal = Math.round(totalWindows);
     let reported = -1;
@@ -251,7 +255,7 @@ export async function runScan(options: ScanJobOptions): Promise<ScanSummary> {
           if (Math.abs(scan.worstAdditivityError) > Math.abs(summary.worstAdditivityError)) summary.worstAdditivityError = scan.worstAdditivityError;
           options.onSequence?.(scan, mask);
           outputs.forEach((o, j) => (texts[j] += o.text(names, scan, mask)));
-          if (toStdout) records += formatScan(names, scan, recordFormat);
+          if (toStdout) records += formatScan(names, scan, recordFormat, undefined, siteColumns);
           if (figureFormat && base + k === 0) await atomicWriteFile(options.figure!, renderFigure(scanFigureSvg(names, scan, mask), figureFormat));
           if (options.figureDir) {
             const format = options.figureFormat ?? 'svg';
