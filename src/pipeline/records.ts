@@ -59,7 +59,11 @@ export function extraFields(pair: RecordPair, own: readonly string[]): Record<st
   const out: Record<string, string> = {};
   if (!pair.extra) return out;
   const taken = new Set<string>([...HEAD_FIELDS, ...own]);
-  for (const [name, value] of Object.entries(pair.extra)) out[extraName(name, taken)] = value;
+  for (const [name, value] of Object.entries(pair.extra)) {
+    const as = extraName(name, taken);
+    taken.add(as);
+    out[as] = value;
+  }
   return out;
 }
 
