@@ -261,3 +261,22 @@ test('progress: no eta/rate before any work, rates only this run\'s; resuming sa
   assert.match(r.stderr, /attrament: 5 of 8 pairs explained in [\d.]+ s \(onnxruntime-node\); 3 resumed from an earlier run\n/, 'this run explained 5');
   assert.doesNotMatch(r.stderr, /eta 0\.0s|0\.00\/s|Infinity|NaN/, r.stderr);
 });
+
+test('scan: the summary counts this run\'s sequences; a shard and the join say what was left or resumed', async () => {
+  const dir = await tmp();
+  const [header, row] = (await readFile(PLANTED, 'utf8')).trim().split('\n');
+  const input = path.join(dir, 'two.tsv');
+  await writeFile(input, `${header}\n${row!.replace(/^planted/, 'a')}\n${row!.replace(/^planted/, 'b')}\n`);
+  const out = path.join(dir, 'sites.jsonl');
+  const args = ['scan', input, '--model', MODEL, ...BG, '--chunk-size', '1', '--out', out];
+  const shard = await runCli([...args, '--shard', '1/2']);
+  assert.equal(shard.code, 0, shard.stderr);
+  assert.match(shard.stderr, /attrament: 1 of 2 sequence\(s\) scanned \(shard 1\/2\) in [\d.]+ s \(onnxruntime-node\): \d+ windows, \d+ explained, \d+ site\(s\), worst additivity error [-\d.e+]+; 1 left to the other shards or done earlier\n/);
+  const join = await runCli(args);
+  assert.equal(join.code, 0, join.stderr);
+  assert.equal(join.stderr.match(/resuming/g)?.length, 1, join.stderr);
+  assert.match(join.stderr, /attrament: 1 of 2 sequence\(s\) scanned in [\d.]+ s \(onnxruntime-node\): \d+ windows, .*; 1 resumed from an earlier run\n/);
+  assert.doesNotMatch(join.stderr, /eta 0\.0s|0\.00\/s|Infinity|NaN/, join.stderr);
+  const ids = (await readFile(out, 'utf8')).trim().split('\n').map((l) => JSON.parse(l).target_id);
+  assert.deepEqual([...new Set(ids)], ['a', 'b'], 'both sequences\' sites, in input order');
+});

@@ -103,10 +103,13 @@ export function scanCommand(): Command {
       onWarning: warn,
       onProgress: progressFor('scan windows', o.quiet),
     });
-    const what = summary.complete || !o.shard ? `${summary.sequences} sequence(s)` : `shard ${o.shard.index + 1}/${o.shard.count} of ${summary.sequences} sequence(s)`;
-    info(o.quiet)(
-      `${what} scanned in ${summary.seconds.toFixed(1)} s (${summary.engine || 'all chunks resumed'}): ${summary.windows} windows, ` +
-        `${summary.explained} explained, ${summary.sites} site(s), worst additivity error ${summary.worstAdditivityError.toExponential(2)}`,
-    );
+    // Only this run's work: sequences resumed from an earlier run (or other shards') are said apart.
+    const where = summary.complete || !o.shard ? '' : ` (shard ${o.shard.index + 1}/${o.shard.count})`;
+    const others = summary.sequences - summary.scanned;
+    const rest = others === 0 ? '' : summary.complete ? `; ${others} resumed from an earlier run` : `; ${others} left to the other shards or done earlier`;
+    const work = summary.scanned > 0
+      ? ` (${summary.engine}): ${summary.windows} windows, ${summary.explained} explained, ${summary.sites} site(s), worst additivity error ${summary.worstAdditivityError.toExponential(2)}`
+      : '';
+    info(o.quiet)(`${summary.scanned} of ${summary.sequences} sequence(s) scanned${where} in ${summary.seconds.toFixed(1)} s${work}${rest}`);
   });
 }

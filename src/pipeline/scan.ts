@@ -111,6 +111,8 @@ export interface ScanJobOptions extends ScanParams, ChunkedJobOptions {
 
 export interface ScanSummary {
   sequences: number;
+  /** Sequences scanned by this run (the others were resumed from an earlier run, or are other shards'); windows, explained and sites count these. */
+  scanned: number;
   windows: number;
   explained: number;
   sites: number;
@@ -221,7 +223,7 @@ export async function runScan(options: ScanJobOptions): Promise<ScanSummary> {
   }
 
   const summary: ScanSummary = {
-    sequences: total, windows: 0, explained: 0, sites: 0, engine: '', background: '', worstAdditivityError: 0, files: [], resumedChunks, complete: false, seconds: 0,
+    sequences: total, scanned: 0, windows: 0, explained: 0, sites: 0, engine: '', background: '', worstAdditivityError: 0, files: [], resumedChunks, complete: false, seconds: 0,
   };
   if (todo.length > 0) {
     const opened = await openScanner({ ...params, model: options.model, frame, engine: options.engine, threads: options.threads, background: options.background, onInfo: options.onInfo });
@@ -249,6 +251,7 @@ export async function runScan(options: ScanJobOptions): Promise<ScanSummary> {
           const scan = scans[k]!;
           const names = scanNames(scan.pair, base + k);
           const mask = labelMask(scan.pair, options.input);
+          summary.scanned++;
           summary.windows += scan.starts.length;
           summary.explained += scan.explained;
           summary.sites += scan.sites.length;
