@@ -14,7 +14,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { readPairs } from '../src/io/pairs.js';
 import { openScanner, scanReadOptions, labelMask } from '../src/pipeline/scan.js';
-import type { ScanParams, SequenceScan } from '../src/analysis/scanner.js';
+import { SCAN_DEFAULTS, SCORE_SHARE, type ScanParams, type SequenceScan } from '../src/analysis/scanner.js';
+import { readFileSync } from 'node:fs';
 import { peakWidth } from '../src/analysis/scan.js';
 import { windowPeaks } from '../src/analysis/scan-sites.js';
 import { siteType, SITE_TYPE_PRIORITY } from '../src/alignment/index.js';
@@ -31,6 +32,11 @@ const GENES = Number(arg('genes', '12'));
 const SEED = Number(arg('seed', '1'));
 const TOP = Number(arg('top', '5'));
 const OUT = arg('out', '');
+/** Which sets and callers to run (comma-separated; default all but the 100-kb set). */
+const SETS = arg('sets', 'spacing,transcripts,genes,10k').split(',');
+const CALLERS = arg('callers', '').split(',').filter(Boolean);
+/** The sets `--signal paper` runs on (it is the slowest caller by far). */
+const PAPER_SETS = arg('paper-sets', 'spacing,transcripts,genes').split(',');
 const MODEL = sharedPath('models/mirbind-resnet');
 const LET7A = 'TGAGGTAGTAGGTTGTATAG';
 const NEAR = 10;
@@ -41,6 +47,10 @@ interface Sequence { name: string; miRNA: string; target: string; truth: Truth[]
 /** A call: 0-based position and, for FWHM, its width (NaN: none). */
 interface Call { position: number; width: number }
 type Caller = (seqs: Sequence[]) => Promise<Call[][]>;
+/** Windows scored and explained by the last scanner caller (for windows/s). */
+const work = { windows: 0, explained: 0 };
+/** Set by a caller that reports its own time (the window-peak caller reusing the default's scores). */
+let timing: { seconds: number; cpu: number } | null = null;
 
 function randomBases(length: number, rng: Xoshiro128): string[] {
   return Array.from({ length }, () => 'ACGT'[rng.nextUint32() & 3]!);
@@ -51,6 +61,23 @@ function planted(name: string, length: number, at: number[], rng: Xoshiro128, wi
   const bases = randomBases(length, rng);
   for (const a of at) bases.splice(a, plant.length, ...plant);
   return { name, miRNA: LET7A, target: bases.join(''), truth: at.map((a) => ({ start: a, end: a + plant.length - 1 })) };
+}
+
+/** The issue's speed set: 8 random transcripts of 1.5–3 kb, each with 3 planted let-7a nt 2–11 seed matches + A1 more than 100 nt apart. */
+function transcripts(rng: Xoshiro128): Sequence[] {
+  const plant = reverseComplement(LET7A.slice(1, 11)) + 'A';
+  return Array.from({ length: 8 }, (_, i) => {
+    const length = 1500 + (rng.nextUint32() % 1501);
+    const bases = randomBases(length, rng);
+    const at: number[] = [];
+    while (at.length < 3) {
+      const a = 50 + (rng.nextUint32() % (length - 111));
+      if (at.every((b) => Math.abs(a - b) > 100)) at.push(a);
+    }
+    at.sort((a, b) => a - b);
+    for (const a of at) bases.splice(a, plant.length, ...plant);
+    return { name: `tx${i + 1}`, miRNA: LET7A, target: bases.join(''), truth: at.map((a) => ({ start: a, end: a + plant.length - 1 })) };
+  });
 }
 
 async function stitchedGenes(): Promise<Sequence[]> {
@@ -73,27 +100,70 @@ async function stitchedGenes(): Promise<Sequence[]> {
 
 // ---------------------------------------------------------------- callers
 
+/** The default caller's last scans and the seconds its window scoring took (the window-peak caller reuses them). */
+let defaultRun: { seqs: Sequence[]; scans: SequenceScan[]; scoreSeconds: number; scoreCpu: number } | null = null;
+
+/** CPU seconds of this process and its waited-for children (RNAhybrid) so far. */
+function cpuSeconds(): number {
+  const { user, system } = process.cpuUsage();
+  const stat = readFileSync('/proc/self/stat', 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (user + system) / 1e6 + (Number(f[13]) + Number(f[14])) / 100; // cutime, cstime (fields 16, 17) in 1/100 s
+}
+
 function scannerCaller(params: ScanParams, background: { sample?: number; seed?: number } = {}): Caller {
   return async (seqs) => {
     const opened = await openScanner({ model: MODEL, engine: 'onnx', threads: 2, background: background.sample ? { file: sharedPath('datasets/positive_set_extended.csv'), ...background } : {}, ...params });
     try {
       const scans: SequenceScan[] = [];
-      for (let k = 0; k < seqs.length; k += 8) scans.push(...(await opened.scanner.scanMany(seqs.slice(k, k + 8))));
-      return scans.map((s) => s.sites.map((site) => ({ position: site.position - 1, width: peakWidth(s.smoothed, site.position - 1).width })));
+      let scoreSeconds = 0;
+      let scoreCpu = 0;
+      for (let k = 0; k < seqs.length; k += 8) {
+        const part = seqs.slice(k, k + 8);
+        const windows = part.reduce((a, s) => a + opened.scanner.windowCount(s.target.length), 0);
+        const [t0, c0] = [Date.now(), cpuSeconds()];
+        let scored = false;
+        scans.push(...(await opened.scanner.scanMany(part, (done) => {
+          if (!scored && done >= SCORE_SHARE * windows - 1e-9) {
+            scored = true;
+            scoreSeconds += (Date.now() - t0) / 1000;
+            scoreCpu += cpuSeconds() - c0;
+          }
+        })));
+      }
+      if (Object.keys(params).length === 0 && !background.sample) defaultRun = { seqs, scans, scoreSeconds, scoreCpu };
+      work.windows = scans.reduce((a, s) => a + s.starts.length, 0);
+      work.explained = scans.reduce((a, s) => a + s.explained, 0);
+      // The call: the centre of the aligned target span (as for RNAhybrid), else the signal peak; FWHM of the peak.
+      return scans.map((s) => s.sites.map((site) => ({ position: site.span ? (site.span.start + site.span.end) / 2 - 1 : site.position - 1, width: peakWidth(s.smoothed, site.position - 1).width })));
     } finally {
       await opened.dispose();
     }
   };
 }
 
-/** Window-score peaks (p1 > 0.1, 20 nt apart), ranked by p1; the call is the window's centre. */
+/** Window-score peaks (the default's candidates: p1 > 0.05, 50 nt apart), ranked by p1; the call is the window's centre. */
 const windowCaller: Caller = async (seqs) => {
+  if (defaultRun?.seqs === seqs) {
+    // The default run's window scores: the same model and windows; its scoring time is this caller's.
+    const { scans, scoreSeconds, scoreCpu } = defaultRun;
+    timing = { seconds: scoreSeconds, cpu: scoreCpu };
+    work.windows = scans.reduce((a, s) => a + s.starts.length, 0);
+    work.explained = 0;
+    return scans.map((s, i) => windowPeaks(s.windowScores, SCAN_DEFAULTS.threshold, 50).sort((a, b) => s.windowScores[b]! - s.windowScores[a]!).map((k) => {
+      const centre = Math.min(seqs[i]!.target.length - 1, s.starts[k]! + 25);
+      return { position: centre, width: peakWidth(s.windowTrack, centre).width };
+    }));
+  }
   const opened = await openScanner({ model: MODEL, engine: 'onnx', threads: 2, background: { file: sharedPath('datasets/positive_set_extended.csv'), sample: 1, seed: 1 }, threshold: 1 });
   try {
     const out: Call[][] = [];
+    work.windows = 0;
+    work.explained = 0;
     for (const seq of seqs) {
       const s = await opened.scanner.scan(seq); // threshold 1: nothing explained, only the window scores
-      const peaks = windowPeaks(s.windowScores, 0.1, 20).sort((a, b) => s.windowScores[b]! - s.windowScores[a]!);
+      work.windows += s.starts.length;
+      const peaks = windowPeaks(s.windowScores, SCAN_DEFAULTS.threshold, 50).sort((a, b) => s.windowScores[b]! - s.windowScores[a]!);
       out.push(peaks.map((k) => {
         const centre = Math.min(seq.target.length - 1, s.starts[k]! + 25);
         return { position: centre, width: peakWidth(s.windowTrack, centre).width };
@@ -137,7 +207,7 @@ const seedCaller: Caller = async (seqs) =>
 
 // ---------------------------------------------------------------- metrics
 
-interface Row { caller: string; hits: number; truths: number; right: number; calls: number; distance: number; fwhm: number; seconds: number; knt: number }
+interface Row { caller: string; hits: number; truths: number; right: number; calls: number; distance: number; fwhm: number; seconds: number; knt: number; windows: number; explained: number; cpu: number }
 
 function distanceTo(t: Truth, p: number): number {
   return p < t.start ? t.start - p : p > t.end ? p - t.end : 0;
@@ -162,48 +232,62 @@ function score(caller: string, seqs: Sequence[], calls: Call[][], seconds: numbe
   });
   const median = (v: number[]): number => (v.length ? v.sort((a, b) => a - b)[v.length >> 1]! : NaN);
   const knt = seqs.reduce((a, s) => a + s.target.length, 0) / 1000;
-  return { caller, hits, truths, right, calls: n, distance: median(distances), fwhm: median(widths), seconds, knt };
+  return { caller, hits, truths, right, calls: n, distance: median(distances), fwhm: median(widths), seconds, knt, windows: 0, explained: 0, cpu: NaN };
 }
+
+const f = (v: number, d = 1): string => (Number.isFinite(v) ? v.toFixed(d) : '–');
+const line = (r: Row): string =>
+  `| ${r.caller} | ${r.hits}/${r.truths} (${f((100 * r.hits) / r.truths, 0)} %) | ${r.right}/${r.calls} (${f((100 * r.right) / Math.max(1, r.calls), 0)} %) | ${f(r.distance)} | ${f(r.fwhm)} | ${f(r.seconds)} | ${f(r.seconds / r.knt, 2)} | ${f(r.cpu / r.knt, 2)} | ${r.windows ? `${r.windows} (${f(r.windows / r.seconds, 0)})` : '–'} | ${r.windows ? `${r.explained} (${f(r.explained / r.seconds, 1)})` : '–'} |`;
 
 async function evaluate(title: string, seqs: Sequence[], callers: [string, Caller][]): Promise<string> {
   const rows: Row[] = [];
   for (const [name, caller] of callers) {
-    const t0 = Date.now();
+    const [t0, c0] = [Date.now(), cpuSeconds()];
+    work.windows = work.explained = 0;
+    timing = null;
     const calls = await caller(seqs);
-    rows.push(score(name, seqs, calls, (Date.now() - t0) / 1000));
+    const spent = timing ?? { seconds: (Date.now() - t0) / 1000, cpu: cpuSeconds() - c0 };
+    rows.push({ ...score(name, seqs, calls, spent.seconds), ...work, cpu: spent.cpu });
+    process.stderr.write(`  ${line(rows.at(-1)!)}\n`);
     process.stderr.write(`${title}: ${name} done in ${rows.at(-1)!.seconds.toFixed(1)} s\n`);
   }
-  const f = (v: number, d = 1): string => (Number.isFinite(v) ? v.toFixed(d) : '–');
   const lines = [
     `### ${title}`,
     '',
     `${seqs.length} sequence(s), ${f(rows[0]!.knt, 1)} knt, ${rows[0]!.truths} true sites; top ${TOP} calls per sequence; a call within ${NEAR} nt of a true site is right.`,
     '',
-    '| caller | true sites hit (recall) | calls right (precision) | median distance to the true centre (nt) | median peak FWHM (nt) | wall time (s) | s per knt |',
-    '|---|---|---|---|---|---|---|',
-    ...rows.map((r) => `| ${r.caller} | ${r.hits}/${r.truths} (${f((100 * r.hits) / r.truths, 0)} %) | ${r.right}/${r.calls} (${f((100 * r.right) / Math.max(1, r.calls), 0)} %) | ${f(r.distance)} | ${f(r.fwhm)} | ${f(r.seconds)} | ${f(r.seconds / r.knt, 2)} |`),
+    '| caller | true sites hit (recall) | calls right (precision) | median distance to the true centre (nt) | median peak FWHM (nt) | wall time (s) | s per knt | CPU s per knt | windows scored (per s) | windows explained (per s) |',
+    '|---|---|---|---|---|---|---|---|---|---|',
+    ...rows.map(line),
     '',
   ];
   return lines.join('\n');
 }
 
 const started = Date.now();
-const rng = new Xoshiro128(SEED + 100);
+const rng = new Xoshiro128(Number(arg('planted-seed', '101')));
 const all: [string, Caller][] = [
   ['attrament scan (default)', scannerCaller({})],
-  ['attrament scan --fast', scannerCaller({ candidateDistance: 30 }, { sample: 20, seed: 1 })],
+  ['attrament scan --fast', scannerCaller({ step: 2 }, { sample: 20, seed: 1 })],
   ['attrament scan --signal paper', scannerCaller({ signal: 'paper' })],
-  ['window-score peaks (p1 > 0.1)', windowCaller],
+  ['window-score peaks (p1 > 0.05, 50 nt apart)', windowCaller],
   ['RNAhybrid -s 3utr_human', rnahybridCaller],
   ['seed match (TargetScan types)', seedCaller],
 ];
+const chosen = CALLERS.length ? all.filter(([n]) => CALLERS.some((c) => n === c || n.startsWith(c))) : all;
+const callers = (set: string): [string, Caller][] => chosen.filter(([n]) => !n.includes('paper') || PAPER_SETS.includes(set));
 const parts: string[] = [];
 const spacing = [15, 25, 40].map((d) => planted(`d${d}`, 180, [60, 60 + d], rng, false));
-parts.push(await evaluate('Planted spacing (method.md §6: two let-7a nt 2–11 seed matches d nt apart, d = 15, 25, 40; 180 nt)', spacing, all));
-const genes = await stitchedGenes();
-parts.push(await evaluate(`Stitched CLASH genes (artificial_genes.csv, ${genes.length} of 1,045 drawn with seed ${SEED})`, genes, all));
-const long = [planted('random10k', 10_000, [1000, 3000, 5000, 7000, 9000], rng, true)];
-parts.push(await evaluate('Planted seeds in 10 kb (five let-7a nt 2–11 seed matches + A1, uniform random background)', long, all.filter(([n]) => !n.includes('paper'))));
+const long = planted('random10k', 10_000, [1000, 3000, 5000, 7000, 9000], rng, true);
+const longer = planted('random100k', 100_000, [1000, 21_000, 41_000, 61_000, 81_000], rng, true);
+if (SETS.includes('spacing')) parts.push(await evaluate('Planted spacing (method.md §6: two let-7a nt 2–11 seed matches d nt apart, d = 15, 25, 40; 180 nt)', spacing, callers('spacing')));
+if (SETS.includes('transcripts')) parts.push(await evaluate('Random transcripts (8 of 1.5–3 kb, uniform random, each with 3 planted let-7a nt 2–11 seed matches + A1; the issue\'s speed set)', transcripts(new Xoshiro128(201)), callers('transcripts')));
+if (SETS.includes('genes')) {
+  const genes = await stitchedGenes();
+  parts.push(await evaluate(`Stitched CLASH genes (artificial_genes.csv, ${genes.length} of 1,045 drawn with seed ${SEED})`, genes, callers('genes')));
+}
+if (SETS.includes('10k')) parts.push(await evaluate('Planted seeds in 10 kb (five let-7a nt 2–11 seed matches + A1, uniform random background)', [long], callers('10k')));
+if (SETS.includes('100k')) parts.push(await evaluate('Planted seeds in 100 kb (five let-7a nt 2–11 seed matches + A1 at 1,001, 21,001, …, 81,001, uniform random background)', [longer], callers('100k')));
 const report = [
   `Command: \`nice node --import tsx bench/scan-eval.ts --genes ${GENES} --seed ${SEED} --top ${TOP}\` (onnx engine, 2 threads, on the shared 2-core machine; total ${((Date.now() - started) / 1000).toFixed(0)} s).`,
   '',

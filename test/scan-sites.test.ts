@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync, readdirSy
 import os from 'node:os';
 import { PassThrough } from 'node:stream';
 import path from 'node:path';
-import { alignedSiteType, alignedSpan, bedScore, centredWindowStart, positivePairing, rankAndMerge, seedOpposites, windowPeaks } from '../src/analysis/scan-sites.js';
+import { alignedSiteType, alignedSpan, bedScore, centredWindowStart, positivePairing, rankAndMerge, sameSite, seedOpposites, windowPeaks } from '../src/analysis/scan-sites.js';
 import { windowCount, windowStarts } from '../src/analysis/scan.js';
 import { bedField, bedGraphHeader, formatBed6, formatBedGraph } from '../src/io/bed.js';
 import { runScan, type ScanJobOptions, type SequenceScan } from '../src/pipeline/scan.js';
@@ -103,6 +103,10 @@ test('rankAndMerge: best first; sites pairing the same target span are one', () 
     { score: 0.7, tieBreak: 2, span: { start: 100, end: 119 }, position: 110, id: 'd' },
   ];
   assert.deepEqual(rankAndMerge(sites).map((s) => s.id), ['b', 'd', 'c'], 'a overlaps b (18 of 20 bases) and goes; ties by tieBreak');
+  assert.equal(sameSite(sites[0]!, sites[1]!), true, '18 of 20 bases shared');
+  assert.equal(sameSite({ span: { start: 0, end: 19 }, position: 5 }, { span: { start: 10, end: 29 }, position: 20 }), true, '10 of 20: half the shorter span');
+  assert.equal(sameSite({ span: { start: 0, end: 19 }, position: 5 }, { span: { start: 11, end: 30 }, position: 20 }), false, '9 of 20');
+  assert.equal(sameSite({ span: null, position: 5 }, { span: { start: 0, end: 19 }, position: 5 }), true, 'without a span: the same position');
   assert.equal(bedScore(0.9034), 903);
   assert.equal(bedScore(1.2), 1000);
   assert.equal(bedScore(Number.NaN), 0);

@@ -16,6 +16,20 @@ export function windowPeaks(scores: ArrayLike<number>, threshold: number, minDis
 }
 
 /**
+ * The middle of the run of windows around window `k` whose scores stay at or above `fraction` of
+ * `scores[k]` (the hump of a window-score peak; a peak often sits at the edge of a plateau of
+ * windows that all hold the site). Returns a window index.
+ */
+export function peakMiddle(scores: ArrayLike<number>, k: number, fraction: number): number {
+  const floor = fraction * scores[k]!;
+  let left = k;
+  let right = k;
+  while (left > 0 && scores[left - 1]! >= floor) left--;
+  while (right + 1 < scores.length && scores[right + 1]! >= floor) right++;
+  return (left + right) >> 1;
+}
+
+/**
  * The positive attribution on pairing cells: `out[c] = max(φ[c], 0)` where the binding matrix
  * is non-zero, 0 elsewhere (φ and binding `[rows, 20]` flattened, same length).
  */
@@ -138,6 +152,13 @@ function overlap(a: AlignedSpan, b: AlignedSpan): number {
   return Math.max(0, Math.min(a.end, b.end) - Math.max(a.start, b.start) + 1);
 }
 
+/** Whether two sites are one: their aligned spans overlap by at least `minOverlap` of the shorter (without spans: the same position). */
+export function sameSite(a: Pick<RankedSite, 'span' | 'position'>, b: Pick<RankedSite, 'span' | 'position'>, minOverlap = 0.5): boolean {
+  if (!a.span || !b.span) return a.position === b.position;
+  const shorter = Math.min(a.span.end - a.span.start, b.span.end - b.span.start) + 1;
+  return overlap(a.span, b.span) >= minOverlap * shorter;
+}
+
 /**
  * Ranks sites by score (then tie-break, then the 5'-most) and drops every site whose aligned span
  * overlaps a better-ranked one by at least `minOverlap` (default ½) of the shorter span: candidates
@@ -147,12 +168,7 @@ export function rankAndMerge<T extends RankedSite>(sites: readonly T[], minOverl
   const order = sites.slice().sort((a, b) => b.score - a.score || b.tieBreak - a.tieBreak || a.position - b.position);
   const kept: T[] = [];
   for (const s of order) {
-    const dup = kept.some((k) => {
-      if (!s.span || !k.span) return s.position === k.position;
-      const shorter = Math.min(s.span.end - s.span.start, k.span.end - k.span.start) + 1;
-      return overlap(s.span, k.span) >= minOverlap * shorter;
-    });
-    if (!dup) kept.push(s);
+    if (!kept.some((k) => sameSite(s, k, minOverlap))) kept.push(s);
   }
   return kept;
 }

@@ -10,7 +10,7 @@ import { AdditivityCheck, deepShap } from '../attribution/deepshap.js';
 import { enginePairShape } from '../attribution/batching.js';
 import { Aligner, alignedRegions, type AlignmentOptions, type AlignmentResult, type SiteTypeName } from '../alignment/index.js';
 import { SCAN_COLUMNS, accumulateAttributions, findPeaks, positionSignal, smooth, windowScoreTrack, windowStarts } from './scan.js';
-import { alignedSiteType, alignedSpan, centredWindowStart, positivePairing, rankAndMerge, windowPeaks, type AlignedSpan } from './scan-sites.js';
+import { alignedSiteType, alignedSpan, centredWindowStart, peakMiddle, positivePairing, rankAndMerge, sameSite, windowPeaks, type AlignedSpan } from './scan-sites.js';
 
 /**
  * `sites` (default): candidates are the peaks of the window scores above the threshold; only they
@@ -29,7 +29,7 @@ export interface ScanParams {
   step?: number;
   /** Width of the centred moving average over the signal (odd; default 5; 1 = none). */
   smoothWidth?: number;
-  /** `paper`: a site's smoothed signal must reach this fraction of the sequence's highest (default 0.25). */
+  /** `paper`: a site's smoothed signal must reach this fraction of the sequence's highest (default 0.25); `sites`: a peak in a candidate window, of the window's highest (default 0.1). */
   minRelativeHeight?: number;
   /** Signal peaks closer than this (nt) to a higher one are dropped (`paper` default 10; `sites` default 1: every peak is aligned, and the merge by aligned span removes repeats). */
   minDistance?: number;
@@ -91,11 +91,11 @@ export interface SequenceScan<P extends ScanInput = ScanInput> {
 }
 
 /** The defaults of the default (`sites`) caller; `paper` uses threshold 0.5 and min distance 10. */
-export const SCAN_DEFAULTS = { signal: 'sites', threshold: 0.1, paperThreshold: 0.5, step: 1 } as const;
+export const SCAN_DEFAULTS = { signal: 'sites', threshold: 0.05, paperThreshold: 0.5, step: 1 } as const;
 
-const DEFAULTS = { smoothWidth: 5, minRelativeHeight: 0.25, minDistance: 10, candidateDistance: 20, batchSize: 256, explainBatchSize: 32 } as const;
+const DEFAULTS = { smoothWidth: 5, minRelativeHeight: 0.25, sitesRelativeHeight: 0.1, minDistance: 10, candidateDistance: 50, batchSize: 256, explainBatchSize: 32 } as const;
 /** Share of a window's progress given by its score (the rest by its explanation). */
-const SCORE_SHARE = 0.25;
+export const SCORE_SHARE = 0.25;
 
 interface Job<P extends ScanInput> {
   pair: P;
@@ -120,6 +120,7 @@ export const FOCUS_RADIUS = 5;
 /** Their weight. */
 export const FOCUS_WEIGHT = 0.1;
 
+
 /**
  * Weights the rows of a site window towards its peak row (1 within {@link FOCUS_RADIUS}, {@link FOCUS_WEIGHT}
  * beyond), so that the alignment pairs the site at the peak rather than a stronger one nearby (two seeds 15 nt apart).
@@ -132,15 +133,29 @@ export function focusRows(frame: Float64Array, peakRow: number, cols = SCAN_COLU
   }
 }
 
+/** A `sites` candidate: the window-score peak (its p1 ranks the site) and the windows explained for it (sorted). */
+interface Candidate {
+  peak: number;
+  explained: number[];
+}
+
+/**
+ * `sites`: the hump of a window-score peak is the run of windows around it scoring at least this
+ * fraction of it; its middle window is explained too when it is {@link PLATEAU_OFFSET} nt or more
+ * from the peak (a peak at the edge of a plateau of windows that hold two seeds).
+ */
+export const PLATEAU_FRACTION = 0.9;
+export const PLATEAU_OFFSET = 10;
+
 /** Scans long targets; reuses its buffers (not re-entrant). */
 export class Scanner {
   readonly params: Required<Omit<ScanParams, 'alignment'>>;
+  private readonly aligner: Aligner;
   /** The model's frame (the engines' input): the window is its target length, the columns its miRNA length. */
   readonly shape: PairShape;
   private readonly window: number;
   private readonly cols: number;
   private readonly cells: number;
-  private readonly aligner: Aligner;
   private x: Float32Array;
   /** The additivity errors of every window explained so far, over all scanned sequences. */
   readonly additivity = new AdditivityCheck();
@@ -151,13 +166,13 @@ export class Scanner {
     params: ScanParams = {},
   ) {
     const signal = params.signal ?? 'sites';
-    const threshold = params.threshold ?? (signal === 'paper' ? 0.5 : 0.1);
+    const threshold = params.threshold ?? (signal === 'paper' ? SCAN_DEFAULTS.paperThreshold : SCAN_DEFAULTS.threshold);
     this.params = {
       signal,
       threshold,
       step: params.step ?? 1,
       smoothWidth: params.smoothWidth ?? DEFAULTS.smoothWidth,
-      minRelativeHeight: params.minRelativeHeight ?? DEFAULTS.minRelativeHeight,
+      minRelativeHeight: params.minRelativeHeight ?? (signal === 'paper' ? DEFAULTS.minRelativeHeight : DEFAULTS.sitesRelativeHeight),
       minDistance: params.minDistance ?? (signal === 'paper' ? DEFAULTS.minDistance : 1),
       candidateDistance: params.candidateDistance ?? DEFAULTS.candidateDistance,
       minScore: params.minScore ?? threshold,
@@ -227,14 +242,21 @@ export class Scanner {
     jobs.forEach((j, i) => j.scores.set(all.subarray(windowsBefore[i]!, windowsBefore[i]! + j.starts.length)));
 
     // 2. Candidates (window indices per job), then their DeepSHAP, in batches across sequences.
+    // `sites`: each window-score peak is explained, and so is the middle of its hump when that is PLATEAU_OFFSET nt away or more.
     const candidates: { job: number; window: number }[] = [];
+    const chosenByJob: Candidate[][] = [];
     jobs.forEach((j, i) => {
-      const chosen =
+      const chosen: Candidate[] =
         signal === 'paper'
-          ? Array.from(j.scores.keys()).filter((k) => j.scores[k]! > threshold)
-          : windowPeaks(j.scores, threshold, Math.max(1, Math.ceil(candidateDistance / step)));
-      for (const k of chosen) candidates.push({ job: i, window: k });
+          ? Array.from(j.scores.keys()).filter((k) => j.scores[k]! > threshold).map((k) => ({ peak: k, explained: [k] }))
+          : windowPeaks(j.scores, threshold, Math.max(1, Math.ceil(candidateDistance / step))).map((k) => {
+              const middle = peakMiddle(j.scores, k, PLATEAU_FRACTION);
+              return { peak: k, explained: Math.abs(middle - k) * step >= PLATEAU_OFFSET ? [k, middle].sort((a, b) => a - b) : [k] };
+            });
+      chosenByJob.push(chosen);
+      for (const k of new Set(chosen.flatMap((c) => c.explained))) candidates.push({ job: i, window: k });
     });
+    candidates.sort((a, b) => a.job - b.job || a.window - b.window);
     const { cells, cols } = this;
     const masked = new Float64Array(cells);
     const batch = this.params.explainBatchSize;
@@ -264,27 +286,25 @@ export class Scanner {
       onProgress?.(SCORE_SHARE * total + (1 - SCORE_SHARE) * past);
     }
 
-    // 3. Peaks of the signal → aligned sites; 4. their centred windows re-scored; 5. merged and ranked.
-    const found = jobs.map((j) => this.peaks(j));
-    const centred: { job: number; start: number }[] = [];
-    found.forEach((f, i) => f.sites.forEach((s) => centred.push({ job: i, start: s.windowStart - 1 })));
-    const rescored = await this.predict({
-      length: centred.length,
-      miRNA: (k) => jobs[centred[k]!.job]!.pair.miRNA,
-      target: (k) => jobs[centred[k]!.job]!.pair.target,
-      start: (k) => centred[k]!.start,
-    });
-    let k = 0;
+    // 3. Sites: `sites` localises each candidate window on the signal; `paper` takes the signal's peaks.
+    // 4. Their centred windows scored; 5. merged by aligned span and ranked.
+    const found = jobs.map((j, i) => (signal === 'sites' ? this.candidateSites(j, chosenByJob[i]!) : this.peaks(j)));
+    {
+      const centred: { job: number; start: number }[] = [];
+      found.forEach((f, i) => f.sites.forEach((s) => centred.push({ job: i, start: s.windowStart - 1 })));
+      const rescored = await this.predict({
+        length: centred.length,
+        miRNA: (k) => jobs[centred[k]!.job]!.pair.miRNA,
+        target: (k) => jobs[centred[k]!.job]!.pair.target,
+        start: (k) => centred[k]!.start,
+      });
+      let k = 0;
+      // `paper`: the centred window's p1; `sites`: the better of it and the candidate window's p1 (0 for a second peak).
+      for (const f of found) for (const s of f.sites) s.score = Math.max(s.score, rescored[k++]!);
+    }
     const scans = jobs.map((j, i): SequenceScan<P> => {
       const f = found[i]!;
-      for (const s of f.sites) s.score = rescored[k++]!;
-      const { minScore, requireSeed } = this.params;
-      // A site's alignment must pair the bases at its peak, and (by default) the miRNA seed.
-      const pairsPeak = (s: ScanSite): boolean => s.span !== null && s.span.start - FOCUS_RADIUS <= s.position && s.position <= s.span.end + FOCUS_RADIUS;
-      const kept =
-        signal === 'sites'
-          ? f.sites.filter((s) => s.score > minScore && pairsPeak(s) && (!requireSeed || alignedRegions(s.alignment).seed.isPaired))
-          : f.sites;
+      const kept = signal === 'sites' ? f.sites.filter((s) => s.score > this.params.minScore) : f.sites;
       const sites = rankAndMerge(kept.map((s) => ({ ...s, tieBreak: s.peakHeight })));
       const ranked: ScanSite[] = sites.map(({ tieBreak: _, ...s }, r) => ({ ...s, rank: r + 1 }));
       return {
@@ -304,42 +324,96 @@ export class Scanner {
     return scans;
   }
 
-  /** The signal, its peaks and an aligned site per peak (score still to fill). */
-  private peaks<P extends ScanInput>(j: Job<P>): { windowTrack: Float64Array; signal: Float64Array; smoothed: Float64Array; sites: ScanSite[] } {
+  /** The 50-nt window centred on 0-based `p`, aligned on the accumulator rows (focused on `p` for `sites`): a site with its score still to fill. */
+  private siteAt<P extends ScanInput>(j: Job<P>, p: number, smoothed: Float64Array, windowTrack: Float64Array, frame: Float64Array): ScanSite {
     const { miRNA, target } = j.pair;
     const length = target.length;
     const { window, cols } = this;
+    const ws = centredWindowStart(p, length, window);
+    const we = Math.min(length, ws + window);
+    frame.fill(0);
+    frame.set((j.pairing ?? j.accumulator).subarray(ws * cols, we * cols));
+    if (this.params.signal === 'sites') focusRows(frame, p - ws, cols);
+    const windowTarget = target.slice(ws, we);
+    const alignment = this.aligner.align(miRNA, windowTarget, frame);
+    const span = alignedSpan(alignment);
+    const site = alignedSiteType(miRNA, windowTarget, alignment, ws);
+    return {
+      rank: 0,
+      score: 0,
+      position: p + 1,
+      windowStart: ws + 1,
+      windowEnd: we,
+      peakHeight: smoothed[p]!,
+      windowScore: windowTrack[p]!,
+      span: span ? { start: span.start + ws + 1, end: span.end + ws + 1 } : null,
+      siteType: { type: site.type, position: site.position < 0 ? null : site.position + 1 },
+      alignment,
+    };
+  }
+
+  /**
+   * `sites`: each candidate window, best p1 first, gives a site at the highest peak of the smoothed
+   * signal inside it whose alignment pairs the miRNA seed (else the highest peak; the window's
+   * centre when the signal is flat there), the next such peak when a better candidate's site
+   * already pairs the same target span. Other peaks inside it that reach `minRelativeHeight` of its
+   * highest and pair the seed (unless `requireSeed` is off) are sites too (several seeds in one
+   * window). Every site's score is the best p1 of the windows holding its whole aligned span.
+   */
+  private candidateSites<P extends ScanInput>(j: Job<P>, candidates: readonly Candidate[]): { windowTrack: Float64Array; signal: Float64Array; smoothed: Float64Array; sites: ScanSite[] } {
+    const length = j.pair.target.length;
+    const { window, cols } = this;
     const windowTrack = windowScoreTrack(length, j.starts, j.scores, window);
     const signal = positionSignal(j.pairing ?? j.accumulator, cols);
+    const smoothed = smooth(signal, this.params.smoothWidth);
+    const peaks = findPeaks(smoothed, { minHeight: Number.MIN_VALUE, minDistance: this.params.minDistance });
+    const frame = new Float64Array(window * cols);
+    const aligned = new Map<number, ScanSite>();
+    const at = (p: number): ScanSite => {
+      let s = aligned.get(p);
+      if (!s) {
+        s = this.siteAt(j, p, smoothed, windowTrack, frame);
+        aligned.set(p, s);
+      }
+      return s;
+    };
+    // A peak's duplex pairs the seed: it names a canonical site, or its seed columns pair with positive attribution.
+    const seedPaired = (p: number): boolean => at(p).siteType.type !== 'none' || alignedRegions(at(p).alignment).seed.isPaired;
+    const { minRelativeHeight, requireSeed } = this.params;
+    const sites: ScanSite[] = [];
+    const taken = (p: number): boolean => sites.some((q) => sameSite(at(p), q));
+    const order = candidates.slice().sort((a, b) => j.scores[b.peak]! - j.scores[a.peak]! || a.peak - b.peak);
+    for (const { peak: k, explained } of order) {
+      const from = j.starts[explained[0]!]!;
+      const to = Math.min(length, j.starts[explained.at(-1)!]! + window) - 1;
+      const inside = peaks.filter((p) => p >= from && p <= to).sort((a, b) => smoothed[b]! - smoothed[a]! || a - b);
+      if (inside.length === 0) inside.push(Math.min(length - 1, from + (window >> 1)));
+      const highest = smoothed[inside[0]!]!;
+      // Peaks reaching `minRelativeHeight` of the window's highest (all of them on a flat signal).
+      const strong = inside.filter((p) => !(highest > 0) || smoothed[p]! >= minRelativeHeight * highest);
+      const free = strong.filter((p) => !taken(p));
+      const chosen = free.find((p) => at(p).siteType.type !== 'none') ?? free[0] ?? inside.find((p) => !taken(p));
+      if (chosen === undefined) continue;
+      sites.push({ ...at(chosen), score: j.scores[k]! });
+      for (const p of free) if (p !== chosen && (!requireSeed || seedPaired(p)) && !taken(p)) sites.push(at(p));
+    }
+    return { windowTrack, signal, smoothed, sites };
+  }
+
+  /** `paper`: the signal, its peaks above the relative height and an aligned site per peak (score still to fill). */
+  private peaks<P extends ScanInput>(j: Job<P>): { windowTrack: Float64Array; signal: Float64Array; smoothed: Float64Array; sites: ScanSite[] } {
+    const length = j.pair.target.length;
+    const { window, cols } = this;
+    const windowTrack = windowScoreTrack(length, j.starts, j.scores, window);
+    const signal = positionSignal(j.accumulator, cols);
     const smoothed = smooth(signal, this.params.smoothWidth);
     const sites: ScanSite[] = [];
     if (j.explained === 0) return { windowTrack, signal, smoothed, sites };
     const highest = smoothed.reduce((m, v) => Math.max(m, v), -Infinity);
     if (!(highest > 0)) return { windowTrack, signal, smoothed, sites };
-    const minHeight = this.params.signal === 'paper' ? this.params.minRelativeHeight * highest : Number.MIN_VALUE;
     const frame = new Float64Array(window * cols);
-    for (const p of findPeaks(smoothed, { minHeight, minDistance: this.params.minDistance })) {
-      const ws = centredWindowStart(p, length, window);
-      const we = Math.min(length, ws + window);
-      frame.fill(0);
-      frame.set((j.pairing ?? j.accumulator).subarray(ws * cols, we * cols));
-      if (this.params.signal === 'sites') focusRows(frame, p - ws, cols);
-      const windowTarget = target.slice(ws, we);
-      const alignment = this.aligner.align(miRNA, windowTarget, frame);
-      const span = alignedSpan(alignment);
-      const site = alignedSiteType(miRNA, windowTarget, alignment, ws);
-      sites.push({
-        rank: 0,
-        score: 0,
-        position: p + 1,
-        windowStart: ws + 1,
-        windowEnd: we,
-        peakHeight: smoothed[p]!,
-        windowScore: windowTrack[p]!,
-        span: span ? { start: span.start + ws + 1, end: span.end + ws + 1 } : null,
-        siteType: { type: site.type, position: site.position < 0 ? null : site.position + 1 },
-        alignment,
-      });
+    for (const p of findPeaks(smoothed, { minHeight: this.params.minRelativeHeight * highest, minDistance: this.params.minDistance })) {
+      sites.push(this.siteAt(j, p, smoothed, windowTrack, frame));
     }
     return { windowTrack, signal, smoothed, sites };
   }

@@ -21,27 +21,27 @@ function score(value: string): number {
   return n;
 }
 
-/** `--fast`: the documented speed setting (docs/scan.md "Speed"): 20 background rows, candidates at least 30 nt apart. */
-export const FAST_SETTING = { backgroundSample: 20, candidateDistance: 30 } as const;
+/** `--fast`: the documented speed setting (docs/scan.md "Speed"): 20 background rows, windows every 2 nt. */
+export const FAST_SETTING = { backgroundSample: 20, step: 2 } as const;
 
 export function scanCommand(): Command {
   const cmd = new Command('scan')
     .description(
-      'find, rank and explain miRNA sites on long targets (> 50 nt): score every 50-nt window, DeepSHAP on the candidate windows, ' +
-        'sites at the attribution peaks, each aligned, scored by its centred window and ranked (docs/scan.md; --signal paper: method.md §6)',
+      'find, rank and explain miRNA sites on long targets (> 50 nt): score every 50-nt window, DeepSHAP on the window-score peaks, ' +
+        'each localised at an attribution peak, aligned and ranked by its window score (docs/scan.md; --signal paper: method.md §6)',
     )
     .argument('[pairs]', 'pairs file (miRNA, gene|target of any length[, label = per-nucleotide 0/1 mask, id]), or a miRNA FASTA with --targets')
-    .addOption(new Option('--signal <signal>', "site caller: 'sites' (candidate windows, positive attribution on pairing cells, ranked by the centred window's p1) or 'paper' (method.md §6)").choices([...SCAN_SIGNALS]).default('sites'))
-    .option('--threshold <p>', 'sites: window-score peaks above this are candidates (default 0.1); paper: windows above this are explained (default 0.5)', score)
-    .option('--min-score <p>', "sites: a site's centred-window p1 must exceed this (default: the threshold)", score)
-    .option('--no-require-seed', "sites: also report sites whose aligned duplex does not pair the miRNA seed (positions 2–8)")
-    .option('--candidate-distance <nt>', 'sites: candidate windows closer than this to a better one are not explained', positiveInt, 20)
+    .addOption(new Option('--signal <signal>', "site caller: 'sites' (window-score peaks localised by positive attribution on pairing cells, ranked by window score) or 'paper' (method.md §6)").choices([...SCAN_SIGNALS]).default('sites'))
+    .option('--threshold <p>', 'sites: window-score peaks above this are candidates (default 0.05); paper: windows above this are explained (default 0.5)', score)
+    .option('--min-score <p>', "sites: a site's score must exceed this (default: the threshold)", score)
+    .option('--no-require-seed', "sites: a further site in a candidate window need not pair the miRNA seed (a canonical site, or seed positions 2–8 paired)")
+    .option('--candidate-distance <nt>', 'sites: window-score peaks closer than this to a better one are not candidates', positiveInt, 50)
     .option('--step <n>', 'window step (nt)', positiveInt, 1)
     .option('--smooth <width>', 'centred moving average over the attribution signal (odd; 1 = none)', oddWidth, 5)
-    .option('--min-height <fraction>', "paper: a site's smoothed signal must reach this fraction of the sequence's highest", score, 0.25)
+    .option('--min-height <fraction>', "paper: a site's smoothed signal must reach this fraction of the sequence's highest (default 0.25); sites: a peak in a candidate window, of the window's highest (default 0.1)", score)
     .option('--min-distance <nt>', 'signal peaks closer than this to a higher one are dropped (default: paper 10; sites 1, as the merge by aligned span removes repeats)', positiveInt)
     .option('--batch-size <n>', 'windows per scoring call', positiveInt, 256)
-    .option('--fast', `speed setting: --background-sample ${FAST_SETTING.backgroundSample} and --candidate-distance ${FAST_SETTING.candidateDistance} (measured cost in docs/scan-evaluation.md)`)
+    .option('--fast', `speed setting: --background-sample ${FAST_SETTING.backgroundSample} and --step ${FAST_SETTING.step} (measured cost in docs/scan-evaluation.md)`)
     .option('--bed <file>', 'BED6 of the sites: target_id, 0-based start/end of the aligned target span, mirna_id[:site type], score 0–1000, +')
     .option('--bedgraph <prefix>', 'bedGraph tracks <prefix>.window.bedgraph (window score) and <prefix>.attribution.bedgraph (attribution signal)')
     .option('--tracks <file>', 'per-position TSV: mirna_id, target_id, position, base, window_score, attribution_signal[, label]')
@@ -68,7 +68,7 @@ export function scanCommand(): Command {
     const warn = warnOnce();
     const background = backgroundSpec(o);
     if (o.fast && background.sample === undefined) background.sample = FAST_SETTING.backgroundSample;
-    const candidateDistance = o.fast && cmd.getOptionValueSource('candidateDistance') === 'default' ? FAST_SETTING.candidateDistance : o.candidateDistance;
+    const step = o.fast && cmd.getOptionValueSource('step') === 'default' ? FAST_SETTING.step : o.step;
     const summary = await runScan({
       input: pairs,
       read: readOptions(o, warn),
@@ -80,8 +80,8 @@ export function scanCommand(): Command {
       threshold: o.threshold,
       minScore: o.minScore,
       requireSeed: o.requireSeed,
-      candidateDistance,
-      step: o.step,
+      candidateDistance: o.candidateDistance,
+      step,
       smoothWidth: o.smooth,
       minRelativeHeight: o.minHeight,
       minDistance: o.minDistance,

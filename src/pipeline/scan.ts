@@ -9,7 +9,7 @@ import { bedGraphHeader, formatBedGraph } from '../io/bed.js';
 import type { DeepShapEngine } from '../model/engine.js';
 import type { AlignmentOptions } from '../alignment/index.js';
 import { windowCount } from '../analysis/scan.js';
-import { Scanner, type ScanParams, type SequenceScan } from '../analysis/scanner.js';
+import { SCAN_DEFAULTS, Scanner, type ScanParams, type SequenceScan } from '../analysis/scanner.js';
 import { renderFigure, type FigureFormat } from '../render/png.js';
 import { loadBackground, type BackgroundSpec } from './background.js';
 import { openDeepShapEngine, openScoreEngine, type EngineKind } from '../model/engines.js';
@@ -142,7 +142,7 @@ interface ScanOutput {
 export async function runScan(options: ScanJobOptions): Promise<ScanSummary> {
   const started = Date.now();
   const signal = options.signal ?? 'sites';
-  const threshold = options.threshold ?? (signal === 'paper' ? 0.5 : 0.1);
+  const threshold = options.threshold ?? (signal === 'paper' ? SCAN_DEFAULTS.paperThreshold : SCAN_DEFAULTS.threshold);
   if (!(threshold >= 0 && threshold <= 1)) throw new Error(`threshold ${threshold}: expected a score between 0 and 1`);
   const figureFormat = options.figure ? figureFormatOf(options.figure) : undefined;
   const chunkSize = options.chunkSize ?? 8;
