@@ -40,7 +40,7 @@ export function compareCommand(): Command {
   addAlignmentOptions(cmd);
   addInputOptions(cmd);
   return cmd.action(async (pairsArg: string | undefined, o) => {
-    if (o.out) outputFormat('--out', o.out, ['json', 'tsv', 'text'], undefined, null);
+    // --out's extension (.json, .tsv, .txt) is checked by the job before any work.
     if (o.figure) outputFormat('--figure', o.figure, ['svg', 'png'], undefined, null);
     await checkOutputFiles([o.out, o.figure]);
     const input = pairsInput(pairsArg, o);
