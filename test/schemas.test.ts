@@ -39,7 +39,7 @@ async function pairsWithExtras(dir: string, n = 8): Promise<string> {
 
 test('schemas/: one per record type, each a valid draft-07 schema that ajv compiles strictly; package.json ships them', async () => {
   const files = (await readdir(schemaDir)).sort();
-  assert.deepEqual(files, ['align', 'classes', 'explain-ism', 'explain', 'predict', 'scan-site'].map((n) => `${n}.schema.json`).sort());
+  assert.deepEqual(files, ['align', 'classes', 'classes-summary', 'evaluate', 'explain-ism', 'explain', 'predict', 'scan-site'].map((n) => `${n}.schema.json`).sort());
   for (const f of files) await schema(f.replace('.schema.json', ''));
   const pkg = JSON.parse(await readFile(path.join(projectRoot, 'package.json'), 'utf8'));
   assert.ok(pkg.files.includes('schemas'), 'package.json "files" ships schemas/');
@@ -130,10 +130,14 @@ test('real outputs validate: predict, explain, explain --method ism, align, scan
   // classes of the explain records, as JSON lines and TSV.
   const classes = await schema('classes');
   const cj = path.join(dir, 'c.jsonl');
-  const cr = await runCli(['classes', out, '--k', '3', '--out', cj, '--quiet']);
+  const cr = await runCli(['classes', out, '--k', '3', '--out', cj, '--json', '--quiet']);
   assert.equal(cr.code, 0, cr.stderr);
   const crr = records(await readFile(cj, 'utf8'));
   assertValid(classes.validate, crr, 'classes');
+  assertValid((await schema('classes-summary')).validate, records(cr.stdout), 'classes --json summary');
+  const ev = await runCli(['evaluate', input, '--json', ...common]);
+  assert.equal(ev.code, 0, ev.stderr);
+  assertValid((await schema('evaluate')).validate, records(ev.stdout), 'evaluate --json');
   assert.deepEqual(crr.map((r) => r.target_id), er.map((r) => r.target_id), 'classes keep the records\' names');
 
   // A wrong record is caught: the schemas are not vacuous.
