@@ -138,7 +138,7 @@ test('split: balanced cut points; too many chunks and long targets are errors na
 });
 
 /** A split of 6 pairs into 3 chunks, with fake chunk outputs (one JSON line and one npy row per pair) and their metas. */
-async function fakeChunks(options: Record<string, unknown>[] = [{}, {}, {}]) {
+async function fakeChunks(options: Record<string, unknown>[] = [{}, {}, {}], firsts?: number[]) {
   const dir = await tmp();
   const input = path.join(dir, 'pairs.tsv');
   await writeFile(input, 'id\tmiRNA\tgene\n' + Array.from({ length: 6 }, (_, i) => `p${i}\t${sequence(20, i)}\t${sequence(50, 9 + i)}\n`).join(''));
@@ -157,7 +157,7 @@ async function fakeChunks(options: Record<string, unknown>[] = [{}, {}, {}]) {
     await writeFile(base + '.tsv', 'id\tvalue\n' + Array.from({ length: c.pairs }, (_, i) => `p${c.first + i}\t${i}\n`).join(''));
     await writeFile(base + '.bed', `track name=sites\n` + Array.from({ length: c.pairs }, (_, i) => `p${c.first + i}\t${i}\t${i + 8}\n`).join(''));
     const outs = ['.jsonl', '.npy', '.tsv', '.bed'].map((e) => base + e);
-    await writeChunkOutputMetas('explain', { method: 'deepshap', ...options[k] }, [c.file], c.pairs, outs);
+    await writeChunkOutputMetas('explain', { method: 'deepshap', ...options[k] }, [c.file], c.pairs, outs, firsts?.[k] ?? c.first);
     jsonl.push(outs[0]!);
     npy.push(outs[1]!);
     tsv.push(outs[2]!);
@@ -210,6 +210,9 @@ test('merge: chunks made with other options, out of order, changed or without th
   await import('node:fs/promises').then((fs) => fs.unlink(g.jsonl[1]! + '.meta.json'));
   await mergeFails(g, g.jsonl, /out-2\.jsonl: chunk 2 of 3 .* has no out-2\.jsonl\.meta\.json \(run its job with --meta\)/);
   await mergeFails(g, [g.jsonl[0]!, g.npy[1]!, g.jsonl[2]!], /out-2\.npy: a npy file cannot be merged into merged\.jsonl/);
+  // A chunk whose job numbered its records from 1 (run without --split), not from its first record (3).
+  const h = await fakeChunks(undefined, [0, 0, 4]);
+  await mergeFails(h, h.jsonl, /out-2\.jsonl: numbers its records from 1, but chunk 2 of 3 \(.*split\.json\) starts at record 3 of the input: run its job with --split .*split\.json$/);
 });
 
 test('attrament merge: explain --meta chunks made with different methods give one error line and no output', async () => {
@@ -229,4 +232,76 @@ test('attrament merge: explain --meta chunks made with different methods give on
   assert.equal(lines.length, 1, r.stderr);
   assert.match(lines[0]!, /^attrament: .*c2\.jsonl: was made with other options or model than .*c1\.jsonl \(method: "grad-input" ≠ "saliency"\)$/);
   assert.equal(existsSync(out), false);
+});
+
+/** examples/pairs.tsv without its id column: records are named by the miRNA sequence and the record number. */
+async function idlessPairs(dir: string): Promise<string> {
+  const file = path.join(dir, 'no-ids.tsv');
+  const lines = (await readFile(path.join('examples', 'pairs.tsv'), 'utf8')).trim().split('\n');
+  await writeFile(file, lines.map((l) => l.split('\t').slice(1).join('\t')).join('\n') + '\n');
+  return file;
+}
+
+test('attrament explain --split: an id-less input in 3 chunks, merged, equals one run record for record (record numbers and expected-gradients draws)', async () => {
+  const dir = await tmp();
+  const input = await idlessPairs(dir);
+  const s = await runCli(['split', input, '--chunks', '3', '--out-dir', dir, '--quiet']);
+  assert.equal(s.code, 0, s.stderr);
+  const manifest = JSON.parse(await readFile(path.join(dir, 'split.json'), 'utf8')) as SplitManifest;
+  assert.deepEqual(manifest.chunks.map((c) => [c.first, c.pairs]), [[0, 3], [3, 2], [5, 3]]);
+  const method = ['--model', MODEL, '--method', 'expected-gradients', '--samples', '4', '--threads', '1', '--quiet'];
+  const outs = [1, 2, 3].map((k) => path.join(dir, `c${k}.jsonl`));
+  const runs = await Promise.all([
+    ...outs.map((out, k) => runCli(['explain', path.join(dir, `chunk-000${k + 1}.tsv`), '--split', path.join(dir, 'split.json'), ...method, '--out', out, '--meta'])),
+    runCli(['explain', input, ...method, '--json']),
+    // Chunk 2 numbered by hand (a chunk cut otherwise), and without any numbering.
+    runCli(['explain', path.join(dir, 'chunk-0002.tsv'), '--first-record', '4', ...method, '--json']),
+    runCli(['explain', path.join(dir, 'chunk-0002.tsv'), ...method, '--out', path.join(dir, 'plain2.jsonl'), '--meta']),
+  ]);
+  for (const r of runs) assert.equal(r.code, 0, r.stderr);
+  const whole = runs[3]!.stdout;
+  const merged = path.join(dir, 'all.jsonl');
+  const m = await runCli(['merge', ...outs, '--split', path.join(dir, 'split.json'), '--out', merged, '--quiet']);
+  assert.equal(m.code, 0, m.stderr);
+  const records = (text: string): Record<string, unknown>[] => text.trim().split('\n').map((l) => JSON.parse(l));
+  const a = records(await readFile(merged, 'utf8'));
+  const b = records(whole);
+  assert.equal(a.length, 8);
+  assert.deepEqual(a.map((r) => r.target_id), ['1', '2', '3', '4', '5', '6', '7', '8']);
+  assert.equal(a.some((r) => 'id' in r), false, 'no id field appears');
+  assert.deepEqual(a, b, 'merged records JSON-equal to the single run');
+  assert.equal(await readFile(merged, 'utf8'), whole, 'byte for byte');
+  assert.deepEqual(records(runs[4]!.stdout), b.slice(3, 5), '--first-record 4 = the whole run\'s records 4 and 5');
+  // Numbered from 1, chunk 2 names its pairs 1 and 2 and draws other samples; merge refuses it.
+  const plain = records(await readFile(path.join(dir, 'plain2.jsonl'), 'utf8'));
+  assert.deepEqual(plain.map((r) => r.target_id), ['1', '2']);
+  assert.notDeepEqual(plain[0]!.attributions, b[3]!.attributions, 'the draws depend on the record number');
+  const bad = await runCli(['merge', outs[0]!, path.join(dir, 'plain2.jsonl'), outs[2]!, '--split', path.join(dir, 'split.json'), '--out', path.join(dir, 'bad.jsonl')]);
+  assert.equal(bad.code, 1);
+  assert.match(bad.stderr, /^attrament: .*plain2\.jsonl: numbers its records from 1, but chunk 2 of 3 .* starts at record 4 of the input: run its job with --split .*split\.json\n$/);
+  assert.equal(existsSync(path.join(dir, 'bad.jsonl')), false);
+});
+
+test('predict and scan --split number a chunk\'s unnamed records from its first record; a file of no chunk and both options are errors', async () => {
+  const dir = await tmp();
+  const input = await idlessPairs(dir);
+  const split = path.join(dir, 'split.json');
+  assert.equal((await runSplit({ input, chunks: 3, outDir: dir })).chunks[1]!.first, 3);
+  const chunk = path.join(dir, 'chunk-0002.tsv');
+  const tracks = path.join(dir, 'tracks.tsv');
+  const [predict, scan, none, both] = await Promise.all([
+    runCli(['predict', chunk, '--split', split, '--model', MODEL, '--threads', '1', '--json', '--quiet']),
+    runCli(['scan', chunk, '--split', split, '--model', MODEL, '--threads', '1', '--background-sample', '4', '--tracks', tracks, '--quiet']),
+    runCli(['predict', input, '--split', split, '--model', MODEL, '--quiet']),
+    runCli(['predict', chunk, '--split', split, '--first-record', '4', '--model', MODEL, '--quiet']),
+  ]);
+  assert.equal(predict.code, 0, predict.stderr);
+  assert.deepEqual(predict.stdout.trim().split('\n').map((l) => JSON.parse(l).target_id), ['4', '5']);
+  assert.equal(scan.code, 0, scan.stderr);
+  const rows = (await readFile(tracks, 'utf8')).trim().split('\n').slice(1).map((l) => l.split('\t')[1]);
+  assert.deepEqual([...new Set(rows)], ['4', '5']);
+  assert.equal(none.code, 1);
+  assert.match(none.stderr, /^attrament: .*no-ids\.tsv: is none of the chunks of .*split\.json \(its checksum is not there\)\n$/);
+  assert.equal(both.code, 2, both.stderr);
+  assert.match(both.stderr, /give --split or --first-record, not both/);
 });

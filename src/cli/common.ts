@@ -7,6 +7,7 @@ import type { ReadPairsOptions } from '../io/pairs.js';
 import type { AlignmentOptions } from '../alignment/index.js';
 import type { BackgroundSpec } from '../pipeline/background.js';
 import type { ExplainedPairsSource } from '../pipeline/source.js';
+import { chunkRecordOffset } from '../pipeline/split.js';
 import { ENGINE_KINDS, type EngineKind } from '../model/engines.js';
 import { Progress } from './progress.js';
 
@@ -33,6 +34,22 @@ export function addBackgroundOptions(cmd: Command): Command {
     .option('--background <file|paper>', "background pairs: a pairs file (all rows), or 'paper' = the paper's 100 CLASH rows (downloaded once, checksum-verified)", 'paper')
     .option('--background-sample <n>', 'draw N rows of the background file instead', positiveInt)
     .option('--seed <s>', 'seed for --background-sample (and for expected gradients)', (v) => Number.parseInt(v, 10));
+}
+
+/** `--split` / `--first-record`: the input is one chunk of a larger input (explain, scan, predict). */
+export function addChunkOfOptions(cmd: Command): Command {
+  return cmd
+    .option('--split <split.json>', 'the input is a chunk of this split (attrament split): unnamed records are numbered, and seeded methods draw per pair, as in one run of the whole input')
+    .option('--first-record <n>', "the same for a chunk cut otherwise: the input's first record is record N of the whole input (default 1)", positiveInt);
+}
+
+/** The job's `recordOffset` (0-based) from `--split` (the chunk found by its checksum) or `--first-record`. */
+export async function recordOffsetOption(o: { split?: string; firstRecord?: number; targets?: string }, input: string): Promise<number | undefined> {
+  if (o.split !== undefined && o.firstRecord !== undefined) throw new UsageError('give --split or --first-record, not both');
+  if (o.firstRecord !== undefined) return o.firstRecord - 1;
+  // A FASTA × FASTA split cuts the target FASTA: that file is the chunk.
+  if (o.split !== undefined) return chunkRecordOffset(o.split, o.targets ?? input);
+  return undefined;
 }
 
 /** `k/n` (1-based k) → a 0-based shard. */

@@ -4,7 +4,7 @@ import { ATTRIBUTION_METHODS, attributionMethodsHelp, type AttributionMethod } f
 import { runExplain, type ExplainJobOptions, type RecordFormat } from '../pipeline/explain.js';
 import { checkOutputFiles, extensionFormat, outputFormat } from './output.js';
 import { runAlign } from '../pipeline/align.js';
-import { addBackgroundOptions, addInputOptions, addRecordOptions, alignmentOptions, shardSpec, addModelOptions, backgroundSpec, info, modelJobOptions, nonNegativeNumber, pairsInput, positiveInt, progressFor, readOptions, warnOnce } from './common.js';
+import { addBackgroundOptions, addChunkOfOptions, addInputOptions, recordOffsetOption, addRecordOptions, alignmentOptions, shardSpec, addModelOptions, backgroundSpec, info, modelJobOptions, nonNegativeNumber, pairsInput, positiveInt, progressFor, readOptions, warnOnce } from './common.js';
 
 /**
  * The record format of `explain`, `align` and `scan`: the extension of `recordsOut` (.jsonl/.json,
@@ -74,12 +74,14 @@ export function explainCommand(): Command {
     .option('--npy <file>', 'also write the attribution array (float32 [N,50,20]; ISM [N,20]) to this .npy')
     .option('--meta', 'write FILE.meta.json beside each output (options fingerprint, input checksums) for attrament merge');
   addRecordOptions(cmd, 'write results here: FILE.npy = the attribution array; .jsonl/.tsv/.txt = the records (format from the extension)');
+  addChunkOfOptions(cmd);
   addBackgroundOptions(cmd);
   addInputOptions(cmd);
   addModelOptions(cmd);
   return cmd.action(async (pairsArg: string | undefined, o) => {
     const job = explainJobOptions(pairsArg, o);
     await checkOutputFiles([job.out, job.npyOut]);
+    job.recordOffset = await recordOffsetOption(o, job.input);
     const summary = await runExplain(job);
     const extra = summary.worstAdditivityError !== undefined ? `, worst additivity error ${summary.worstAdditivityError.toExponential(2)}` : '';
     // Only this run's work: pairs resumed from an earlier run (or other shards') are said apart.

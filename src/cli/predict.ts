@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { runEvaluate, runPredict, type PredictJobOptions } from '../pipeline/predict.js';
 import { checkOutputFiles, outputFormat, writeOutput } from './output.js';
-import { addInputOptions, addModelOptions, info, modelJobOptions, pairsInput, positiveInt, progressFor, readOptions, warnOnce } from './common.js';
+import { addChunkOfOptions, addInputOptions, addModelOptions, recordOffsetOption, info, modelJobOptions, pairsInput, positiveInt, progressFor, readOptions, warnOnce } from './common.js';
 
 /** `predict` and `evaluate`: both score a pairs file batch by batch. */
 function scoringCommand(name: string, description: string, pairsHelp: string, configure: (cmd: Command) => void): Command {
@@ -25,7 +25,7 @@ function scoringJob(pairsArg: string | undefined, o: Record<string, any>, label:
 }
 
 export function predictCommand(): Command {
-  return scoringCommand(
+  const cmd = scoringCommand(
     'predict',
     'score miRNA:target pairs (TSV out: the input columns + score = p("binds"))',
     'pairs file: TSV/CSV (miRNA, gene|target[, label, id]), or a miRNA FASTA with --targets',
@@ -33,10 +33,13 @@ export function predictCommand(): Command {
       cmd
         .option('--out <file>', 'write the records here (atomically) instead of stdout: .tsv = TSV, .jsonl/.json = JSON lines')
         .option('--json', 'records as JSON lines (default: TSV)'),
-  ).action(async (pairsArg: string | undefined, o) => {
+  );
+  addChunkOfOptions(cmd);
+  return cmd.action(async (pairsArg: string | undefined, o) => {
     const format = outputFormat('--out', o.out, ['tsv', 'json'], o.json ? { option: '--json', format: 'json' } : undefined, 'tsv');
     await checkOutputFiles([o.out]);
-    const n = await runPredict({ ...scoringJob(pairsArg, o, 'predict'), out: o.out, format });
+    const job = scoringJob(pairsArg, o, 'predict');
+    const n = await runPredict({ ...job, out: o.out, format, recordOffset: await recordOffsetOption(o, job.input) });
     if (o.out) info(o.quiet)(`${n} pairs scored → ${o.out}`);
   });
 }

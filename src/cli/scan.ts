@@ -5,8 +5,8 @@ import { checkOutputDirs, checkOutputFiles, outputFormat } from './output.js';
 import { runScan } from '../pipeline/scan.js';
 import { SCAN_SIGNALS, type ScanSignal } from '../analysis/scanner.js';
 import {
-  addBackgroundOptions, addInputOptions, addRecordOptions, alignmentOptions, addModelOptions, backgroundSpec, engineKind, info, nonNegativeNumber,
-  pairsInput, positiveInt, progressFor, readOptions, shardSpec, warnOnce,
+  addBackgroundOptions, addChunkOfOptions, addInputOptions, addRecordOptions, alignmentOptions, addModelOptions, backgroundSpec, engineKind, info, nonNegativeNumber,
+  pairsInput, positiveInt, progressFor, readOptions, recordOffsetOption, shardSpec, warnOnce,
 } from './common.js';
 
 function oddWidth(value: string): number {
@@ -53,6 +53,7 @@ export function scanCommand(): Command {
     .option('--shard <k/n>', 'do only shard k of n (chunks k, k+n, …) into the shared parts folders; a last run without --shard joins them', shardSpec)
     .option('--meta', 'write FILE.meta.json beside each output (options fingerprint, input checksums) for attrament merge');
   addRecordOptions(cmd, 'site records here (format from the extension: .jsonl, .tsv, else text) instead of stdout');
+  addChunkOfOptions(cmd);
   addBackgroundOptions(cmd);
   addInputOptions(cmd);
   addModelOptions(cmd);
@@ -99,6 +100,7 @@ export function scanCommand(): Command {
       restart: o.restart,
       shard: o.shard,
       meta: o.meta,
+      recordOffset: await recordOffsetOption(o, pairs),
       onInfo: info(o.quiet),
       onWarning: warn,
       onProgress: progressFor('scan windows', o.quiet),

@@ -79,6 +79,12 @@ export interface ChunkedJobOptions {
   restart?: boolean;
   /** Do only this shard's chunks (a cluster array job over a shared file system). */
   shard?: Shard;
+  /**
+   * 0-based index of the input's first record in the whole input it was cut from (a chunk of
+   * `attrament split`; default 0): records without a name are numbered, and seeded methods draw
+   * per pair, from there, so that the joined chunk outputs equal one run of the whole input.
+   */
+  recordOffset?: number;
   /** Write `FILE.meta.json` beside each output file (options fingerprint, input checksums) for `attrament merge`. */
   meta?: boolean;
   /**
@@ -96,6 +102,11 @@ export interface ChunkedJobOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
+/** A job's `recordOffset` is a whole number ≥ 0 (or unset). */
+export function checkRecordOffset(offset: number | undefined): void {
+  if (offset !== undefined && !(Number.isSafeInteger(offset) && offset >= 0)) throw new RangeError(`bad record offset ${offset}: a whole number ≥ 0`);
+}
+
 /**
  * Checks, before any input is read, what a chunked job's shard and `meta` need: a valid shard,
  * and output files (`hasFiles`; `files` names the job's output options in the message).
@@ -106,6 +117,7 @@ export function checkChunkedJob(options: ChunkedJobOptions, hasFiles: boolean, f
     throw new RangeError(`bad shard ${shard.index + 1}/${shard.count}`);
   }
   if (shard && !hasFiles) throw new Error(`--shard needs output files (${files}): shards meet in their parts folders`);
+  checkRecordOffset(options.recordOffset);
   if (options.meta && !hasFiles) throw new UsageError(`--meta needs output files (${files})`);
 }
 
@@ -137,7 +149,9 @@ export class ChunkedOutputs {
    */
   static async open(command: string, job: ChunkedJobOptions, outputOptions: unknown, total: number, chunkSize: number): Promise<ChunkedOutputs> {
     const inputFiles = job.read?.targetFasta ? [job.input, job.read.targetFasta] : [job.input];
-    const fingerprint = await inputFingerprint(inputFiles, outputOptions);
+    // Parts numbered from another first record are other output (offset 0 keeps the fingerprint of runs before it existed).
+    const offset = job.recordOffset ?? 0;
+    const fingerprint = await inputFingerprint(inputFiles, offset === 0 ? outputOptions : { outputOptions, recordOffset: offset });
     const shared = Boolean(job.shard);
     return new ChunkedOutputs(command, job, outputOptions, inputFiles, { fingerprint, total, chunkSize, restart: job.restart && !shared, onInfo: job.onInfo, shared });
   }
@@ -186,14 +200,15 @@ export class ChunkedOutputs {
     }
     if (!this.stores.every((s) => s.isComplete)) return false;
     for (const s of this.stores) await s.finalize();
-    if (this.job.meta) await writeChunkOutputMetas(this.command, this.outputOptions, this.inputFiles, this.store.total, this.stores.map((s) => s.output));
+    if (this.job.meta) await writeChunkOutputMetas(this.command, this.outputOptions, this.inputFiles, this.store.total, this.stores.map((s) => s.output), this.job.recordOffset ?? 0);
     return true;
   }
 }
 
 /**
  * The input's pairs (the pass after {@link countPairs}) in chunks of `chunkSize`: chunk `index`
- * holds pairs `first`, `first + 1`, …; with `only` (0-based), just that pair, as chunk 0.
+ * holds pairs `first`, `first + 1`, … (0-based, of this input: add the job's `recordOffset` for
+ * the whole input's); with `only` (0-based), just that pair, as chunk 0.
  */
 export async function* pairChunks(
   input: string,

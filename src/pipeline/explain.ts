@@ -78,6 +78,7 @@ export async function runExplain(options: ExplainJobOptions): Promise<ExplainSum
   const stdout = options.stdout ?? process.stdout;
   const read = options.read ?? {};
   const only = options.pairIndex;
+  const offset = options.recordOffset ?? 0;
   if (only !== undefined && (options.out || options.npyOut)) throw new TypeError('runExplain: pairIndex writes no files');
   checkChunkedJob(options, Boolean((options.out && !options.noRecords) || options.npyOut), '--out and/or --npy');
 
@@ -135,10 +136,11 @@ export async function runExplain(options: ExplainJobOptions): Promise<ExplainSum
       for await (const { index: i, first, pairs } of pairChunks(options.input, frame.read(options.read), chunkSize, only)) {
         if (!outputs.isTodo(i)) continue;
         const n = pairs.length;
-        // Seeded methods draw per pair from its index in the whole input.
-        const result = await attributor.explain(pairs, encodePairs(pairs, encode), n, first);
-        if (options.method === 'deepshap' && result.errors) additivity.add(result.errors, first);
-        const text = recordLines(pairs, result, options, aligner, frame, first, columns).join('');
+        // Seeded methods draw per pair from its index in the whole input (of which this input may be a chunk).
+        const at = offset + first;
+        const result = await attributor.explain(pairs, encodePairs(pairs, encode), n, at);
+        if (options.method === 'deepshap' && result.errors) additivity.add(result.errors, at);
+        const text = recordLines(pairs, result, options, aligner, frame, at, columns).join('');
         if (npyStore && !npyStore.isFinished(i)) await npyStore.writeChunk(i, { data: result.values, shape: [n, ...rowShape] });
         if (recordStore) {
           if (!recordStore.isFinished(i)) await recordStore.writeChunk(i, text);

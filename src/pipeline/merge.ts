@@ -3,10 +3,10 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { AtomicWriter, atomicWriteFile } from '../io/atomic.js';
 import { inputFingerprint } from '../io/chunks.js';
-import { InputError, fileReadError } from '../io/errors.js';
+import { InputError } from '../io/errors.js';
 import { NpyStreamWriter, readNpy, type NpyStreamOptions, type NpyWritableData } from '../io/npy.js';
 import { sha256File } from '../model/cache.js';
-import { SPLIT_MANIFEST_KIND, type SplitManifest } from './split.js';
+import { readJsonFile as readJson, readSplitManifest as readManifest, type SplitManifest } from './split.js';
 
 /**
  * Chunk outputs and their join (`attrament merge`).
@@ -14,10 +14,11 @@ import { SPLIT_MANIFEST_KIND, type SplitManifest } from './split.js';
  * A job run with `--meta` writes, beside each output file FILE, `FILE.meta.json`: the command, a
  * fingerprint of every option that shapes the output (model, method, background, alignment and
  * format options; the same option set the resumable chunk store fingerprints, without the input
- * files), the checksums of the input files it read, its pair count, and the output's own checksum.
- * Merge joins the outputs of every chunk of a split (`split.json`) in input order, after checking
- * that each is there, comes from its chunk's input, is unchanged since its job, and that all were
- * made with the same options and model.
+ * files), the checksums of the input files it read, its pair count and first record number, and the
+ * output's own checksum. Merge joins the outputs of every chunk of a split (`split.json`) in input
+ * order, after checking that each is there, comes from its chunk's input, was numbered from the
+ * chunk's first record (so that record names and seeded draws are the whole input's), is unchanged
+ * since its job, and that all were made with the same options and model.
  */
 
 export const META_SUFFIX = '.meta.json';
@@ -33,6 +34,11 @@ export interface ChunkOutputMeta {
   inputs: { file: string; sha256: string }[];
   /** Pairs (records of the input) the job read. */
   pairs: number;
+  /**
+   * 0-based index of the input's first record in the whole input it was cut from (`--split`,
+   * `--first-record`): records are numbered, and seeded methods draw, from there. Absent: 0.
+   */
+  first?: number;
   output: { file: string; sha256: string; bytes: number };
 }
 
@@ -40,8 +46,8 @@ export function metaPath(output: string): string {
   return output + META_SUFFIX;
 }
 
-/** Writes `FILE.meta.json` for each of `outputs` (files already in place). */
-export async function writeChunkOutputMetas(command: string, options: unknown, inputs: readonly string[], pairs: number, outputs: readonly string[]): Promise<void> {
+/** Writes `FILE.meta.json` for each of `outputs` (files already in place); `first`: see {@link ChunkOutputMeta.first}. */
+export async function writeChunkOutputMetas(command: string, options: unknown, inputs: readonly string[], pairs: number, outputs: readonly string[], first = 0): Promise<void> {
   const fingerprint = await optionsFingerprint(options);
   const inputSums = [];
   for (const file of inputs) inputSums.push({ file, sha256: await sha256File(file) });
@@ -54,6 +60,7 @@ export async function writeChunkOutputMetas(command: string, options: unknown, i
       options,
       inputs: inputSums,
       pairs,
+      first,
       output: { file: path.basename(file), sha256: await sha256File(file), bytes: (await stat(file)).size },
     };
     await atomicWriteFile(metaPath(file), JSON.stringify(meta, null, 2) + '\n');
@@ -88,28 +95,6 @@ export interface MergeSummary {
   chunks: number;
   pairs: number;
   kind: MergeKind;
-}
-
-async function readJson(file: string): Promise<unknown> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    throw fileReadError(file, error);
-  }
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new InputError(file, undefined, 'not valid JSON');
-  }
-}
-
-async function readManifest(file: string): Promise<SplitManifest> {
-  const m = (await readJson(file)) as Partial<SplitManifest> | null;
-  if (!m || m.kind !== SPLIT_MANIFEST_KIND || m.version !== 1 || !Array.isArray(m.chunks)) {
-    throw new InputError(file, undefined, 'not a split manifest (written by `attrament split`)');
-  }
-  return m as SplitManifest;
 }
 
 async function readMeta(output: string, label: string): Promise<ChunkOutputMeta> {
@@ -194,6 +179,14 @@ export async function runMerge(options: MergeJobOptions): Promise<MergeSummary> 
       if (!meta.inputs.some((i) => i.sha256 === s.sha256)) throw new InputError(given[k]!, undefined, `was not made from ${s.file} (checksum differs from ${options.split})`);
     }
     if (meta.pairs !== chunk.pairs) throw new InputError(given[k]!, undefined, `covers ${meta.pairs} pairs, but ${label(k)} has ${chunk.pairs}`);
+    const from = meta.first ?? 0;
+    if (from !== chunk.first) {
+      throw new InputError(
+        given[k]!,
+        undefined,
+        `numbers its records from ${from + 1}, but ${label(k)} starts at record ${chunk.first + 1} of the input: run its job with --split ${options.split}`,
+      );
+    }
     if ((await sha256File(given[k]!)) !== meta.output.sha256) {
       throw new InputError(given[k]!, undefined, `changed since its job wrote it (checksum differs from ${path.basename(metaPath(given[k]!))})`);
     }

@@ -5,7 +5,7 @@ import { encodePairs } from '../encoding/index.js';
 import type { ScoreEngine } from '../model/engine.js';
 import { evaluateScores, type ScoreEvaluation } from '../analysis/metrics.js';
 import { openScoreEngine, type EngineKind } from '../model/engines.js';
-import { countPairs, rereadOptions, withTextOutput } from './common.js';
+import { checkRecordOffset, countPairs, rereadOptions, withTextOutput } from './common.js';
 import { ModelFrame } from './model-frame.js';
 import { recordColumns, recordHead, recordToTsv } from './records.js';
 
@@ -66,7 +66,8 @@ export type PredictFormat = 'tsv' | 'json';
  * `predict`: one record per pair (names, sequences, label, the input's other columns, `score` =
  * p1 "binds"), TSV or JSON lines, to `out` (atomically) or stdout.
  */
-export async function runPredict(options: PredictJobOptions & { out?: string; format?: PredictFormat; stdout?: NodeJS.WritableStream }): Promise<number> {
+export async function runPredict(options: PredictJobOptions & { out?: string; format?: PredictFormat; stdout?: NodeJS.WritableStream; recordOffset?: number }): Promise<number> {
+  checkRecordOffset(options.recordOffset);
   const frame = await ModelFrame.of(options.model);
   let first: PairRecord | undefined;
   const total = await countPairs(options.input, frame.read(options.read), options.onWarning, (pair) => {
@@ -77,7 +78,8 @@ export async function runPredict(options: PredictJobOptions & { out?: string; fo
   await withTextOutput(options.out, options.stdout ?? process.stdout, (write) =>
     withEngine(frame, options, async (engine) => {
       if (!json) await write(formatTsvRow(columns));
-      let index = 0;
+      // Records without a name are numbered from the input's first record in the whole input (the chunk jobs' recordOffset).
+      let index = options.recordOffset ?? 0;
       for await (const { pair, score } of scoreStream(engine, frame, options, total)) {
         const record = { ...recordHead(pair, index++, PREDICT_FIELDS), score: Number(score.toPrecision(7)) };
         await write(json ? JSON.stringify(record) + '\n' : recordToTsv(record, columns));

@@ -182,6 +182,8 @@ export async function runScan(options: ScanJobOptions): Promise<ScanSummary> {
     format: options.format,
     read: { format: read.format, delimiter: read.delimiter, columns: read.columns, paired: read.paired },
   };
+  // Record numbers (unnamed targets, figure files) count from the input's first record in the whole input.
+  const offset = options.recordOffset ?? 0;
   const chunked = await ChunkedOutputs.open('scan', { ...options, read }, outputOptions, total, chunkSize);
   // 'text' chunks: a record has any number of sites (lines).
   const open = (file: string, header?: string) => chunked.add(file, { format: 'text', header });
@@ -249,7 +251,7 @@ export async function runScan(options: ScanJobOptions): Promise<ScanSummary> {
         let records = '';
         for (let k = 0; k < scans.length; k++) {
           const scan = scans[k]!;
-          const names = scanNames(scan.pair, base + k);
+          const names = scanNames(scan.pair, offset + base + k);
           const mask = labelMask(scan.pair, options.input);
           summary.scanned++;
           summary.windows += scan.starts.length;
@@ -262,7 +264,7 @@ export async function runScan(options: ScanJobOptions): Promise<ScanSummary> {
           if (figureFormat && base + k === 0) await atomicWriteFile(options.figure!, renderFigure(scanFigureSvg(names, scan, mask), figureFormat));
           if (options.figureDir) {
             const format = options.figureFormat ?? 'svg';
-            const stem = `${String(base + k + 1).padStart(4, '0')}-${names.targetId.replace(/[^A-Za-z0-9_.-]+/g, '_')}`;
+            const stem = `${String(offset + base + k + 1).padStart(4, '0')}-${names.targetId.replace(/[^A-Za-z0-9_.-]+/g, '_')}`;
             const file = path.join(options.figureDir, `${stem}-scan.${format}`);
             await atomicWriteFile(file, renderFigure(scanFigureSvg(names, scan, mask), format));
             summary.files.push(file);

@@ -1,12 +1,12 @@
 import { UsageError } from '../errors.js';
 import { createHash } from 'node:crypto';
-import { unlink } from 'node:fs/promises';
+import { readFile, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { readPairs, type ReadPairsOptions } from '../io/pairs.js';
 import { readFasta } from '../io/fasta.js';
 import { formatDelimitedRow } from '../io/delimited.js';
 import { AtomicWriter, atomicWriteFile } from '../io/atomic.js';
-import { InputError } from '../io/errors.js';
+import { InputError, fileReadError } from '../io/errors.js';
 import { sha256File } from '../model/cache.js';
 import { countPairs, rereadOptions } from './common.js';
 
@@ -21,8 +21,11 @@ import { countPairs, rereadOptions } from './common.js';
  *
  * Chunks get equal numbers of records (±1); with `byLength` (scan inputs: work grows with the
  * target length) about equal numbers of target nucleotides instead, every chunk at least one record.
- * The split manifest names each chunk with its checksum and record count; merge checks chunk
- * outputs against it (all there, in order, from these inputs).
+ * The split manifest names each chunk with its checksum, record count and first record; merge checks
+ * chunk outputs against it (all there, in order, from these inputs, numbered as in the whole input).
+ * A chunk's job given the manifest (`--split`) numbers its records, and draws its seeded methods'
+ * per-pair samples, from the chunk's first record ({@link chunkRecordOffset}), as one run of the
+ * whole input would.
  */
 
 export interface SplitJobOptions {
@@ -63,6 +66,44 @@ export interface SplitManifest {
 }
 
 export const SPLIT_MANIFEST_KIND = 'attrament-split';
+
+/** Reads a JSON file; errors name it. */
+export async function readJsonFile(file: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw fileReadError(file, error);
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new InputError(file, undefined, 'not valid JSON');
+  }
+}
+
+/** Reads a split manifest (`split.json`). */
+export async function readSplitManifest(file: string): Promise<SplitManifest> {
+  const m = (await readJsonFile(file)) as Partial<SplitManifest> | null;
+  if (!m || m.kind !== SPLIT_MANIFEST_KIND || m.version !== 1 || !Array.isArray(m.chunks)) {
+    throw new InputError(file, undefined, 'not a split manifest (written by `attrament split`)');
+  }
+  return m as SplitManifest;
+}
+
+/**
+ * The 0-based index, in the whole input of the split `manifest`, of the first record of `chunkFile`
+ * (one of its chunk files: a pairs chunk, or a target FASTA chunk), found by its checksum.
+ */
+export async function chunkRecordOffset(manifestFile: string, chunkFile: string): Promise<number> {
+  const manifest = await readSplitManifest(manifestFile);
+  const sum = await sha256File(chunkFile).catch((error: unknown) => {
+    throw fileReadError(chunkFile, error);
+  });
+  const chunk = manifest.chunks.find((c) => c.sha256 === sum);
+  if (!chunk) throw new InputError(chunkFile, undefined, `is none of the chunks of ${manifestFile} (its checksum is not there)`);
+  return chunk.first;
+}
 
 /** `chunk-0001` … : 1-based, zero-padded to 4 digits or the count's width. */
 export function chunkName(index: number, count: number): string {

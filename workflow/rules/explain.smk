@@ -1,10 +1,13 @@
 # Explain mode: `attrament explain` per chunk (records as JSON lines, the attribution array, and
-# a FILE.meta.json beside each), merged into explain.jsonl and attributions.npy.
+# a FILE.meta.json beside each), merged into explain.jsonl and attributions.npy. Each job is given
+# split.json (--split): its records are numbered, and seeded methods draw, from the chunk's first
+# record, as in one run of the whole input.
 
 
 rule explain_chunk:
     input:
         chunk=OUT + "/split/{chunk}" + CHUNK_EXT,
+        manifest=OUT + "/split/split.json",
         **CHUNK_SHARED,
     output:
         records=OUT + "/chunks/{chunk}.jsonl",
@@ -22,7 +25,7 @@ rule explain_chunk:
         options=model_args() + " --method " + shlex.quote(_text("method") or "deepshap"),
     shell:
         "{params.cmd} explain {params.input} {params.options} --json"
-        " --out {output.records:q} --npy {output.npy:q} --meta 2> {log:q}"
+        " --out {output.records:q} --npy {output.npy:q} --meta --split {input.manifest:q} 2> {log:q}"
 
 
 rule merge_explain:

@@ -1,6 +1,7 @@
 # Scan mode: `attrament scan` per chunk of long targets (site records as JSON lines, BED, the
 # per-position tracks if asked, a FILE.meta.json beside each), merged into sites.jsonl,
-# sites.bed and tracks.tsv.
+# sites.bed and tracks.tsv. Each job is given split.json (--split): unnamed targets are numbered
+# from the chunk's first record, as in one run of the whole input.
 
 SCAN_OUTPUTS = ["jsonl", "bed"] + (["tsv"] if _flag("tracks") else [])
 
@@ -8,6 +9,7 @@ SCAN_OUTPUTS = ["jsonl", "bed"] + (["tsv"] if _flag("tracks") else [])
 rule scan_chunk:
     input:
         chunk=OUT + "/split/{chunk}" + CHUNK_EXT,
+        manifest=OUT + "/split/split.json",
         **CHUNK_SHARED,
     output:
         sites=OUT + "/chunks/{chunk}.sites.jsonl",
@@ -26,7 +28,7 @@ rule scan_chunk:
         tracks=lambda wildcards, output: ("--tracks " + shlex.quote(output.tracks[0])) if output.tracks else "",
     shell:
         "{params.cmd} scan {params.input} {params.options} --json"
-        " --out {output.sites:q} --bed {output.bed:q} {params.tracks} --meta 2> {log:q}"
+        " --out {output.sites:q} --bed {output.bed:q} {params.tracks} --meta --split {input.manifest:q} 2> {log:q}"
 
 
 rule merge_scan:
