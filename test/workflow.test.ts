@@ -103,6 +103,30 @@ test('workflow, explain mode: 48 CLASH pairs in 4 chunks on --cores 2 give the r
   process.stderr.write(`workflow explain test: ${seconds.toFixed(1)} s (snakemake and the single run side by side), worst |Δ| ${worst}\n`);
 });
 
+test('workflow, explain mode: an id-less pairs file in 3 chunks with expected gradients gives the records of one run, JSON-equal (record numbers, seeded draws)', async () => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'attrament-workflow-noid-'));
+  const lines = (await readFile(path.join(projectRoot, 'examples', 'pairs.tsv'), 'utf8')).trim().split('\n');
+  const pairs = path.join(dir, 'no-ids.tsv');
+  await writeFile(pairs, lines.map((l) => l.split('\t').slice(1).join('\t')).join('\n') + '\n');
+  const out = path.join(dir, 'out');
+  const method = ['--method', 'expected-gradients', '--samples', '4'];
+  const [flow, single] = await Promise.all([
+    snakemake(
+      ['--cores', '2', '--config', `pairs=${pairs}`, 'chunks=3', `outdir=${out}`, 'threads=1', `model=${MODEL}`, 'method=expected-gradients', 'extra=--samples 4', `attrament=${ATTRAMENT}`],
+      dir,
+    ),
+    attrament(['explain', pairs, ...method, '--json', '--model', MODEL, '--threads', '1', '--quiet'], dir),
+  ]);
+  assert.equal(flow.code, 0, flow.stderr.slice(-3000));
+  assert.equal(single.code, 0, single.stderr);
+  const manifest = JSON.parse(await readFile(path.join(out, 'split', 'split.json'), 'utf8'));
+  assert.deepEqual(manifest.chunks.map((c: { first: number }) => c.first), [0, 3, 5]);
+  const merged = (await readFile(path.join(out, 'explain.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+  const whole = single.stdout.trim().split('\n').map((l) => JSON.parse(l));
+  assert.deepEqual(merged.map((r) => r.target_id), ['1', '2', '3', '4', '5', '6', '7', '8'], 'numbered 1..8, not per chunk');
+  assert.deepEqual(merged, whole, 'record for record');
+});
+
 test('workflow: a dry run (-n) with the SLURM profile plans every job with its threads and resources', async () => {
   // From the repository root with root-relative paths, as the README shows.
   const r = await run(
@@ -118,7 +142,7 @@ test('workflow: a dry run (-n) with the SLURM profile plans every job with its t
   }
   // The profile's defaults reach the jobs; the rules' measured sizing overrides mem_mb and runtime.
   assert.match(text, /rule explain_chunk:[\s\S]*?resources: mem_mb=1300,[^\n]*slurm_account=my_account, slurm_partition=my_partition, runtime=10/);
-  assert.match(text, /explain test-output\/workflow-dry-run\/split\/chunk-0001\.tsv --model mirbind --engine onnx --threads 2 --background paper --method deepshap --json --out test-output\/workflow-dry-run\/chunks\/chunk-0001\.jsonl --npy test-output\/workflow-dry-run\/chunks\/chunk-0001\.npy --meta/);
+  assert.match(text, /explain test-output\/workflow-dry-run\/split\/chunk-0001\.tsv --model mirbind --engine onnx --threads 2 --background paper --method deepshap --json --out test-output\/workflow-dry-run\/chunks\/chunk-0001\.jsonl --npy test-output\/workflow-dry-run\/chunks\/chunk-0001\.npy --meta --split test-output\/workflow-dry-run\/split\/split\.json/);
   // Snakemake 8+ reads the versioned file, which uses the executor plugin instead of the removed options.
   const v8 = await readFile(path.join(projectRoot, 'workflow', 'profiles', 'slurm', 'config.v8+.yaml'), 'utf8');
   assert.match(v8, /^executor: slurm$/m);
