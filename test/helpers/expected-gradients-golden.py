@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes test/golden/expected-gradients.json: shap GradientExplainer values from the PyTorch reference
+"""Writes test/helpers/golden/expected-gradients.json: shap GradientExplainer values from the PyTorch reference
 (../shared/reference/torchref, `MiRBindRef.gradient_explainer`, local_smoothing 0) for a few pairs, with
 the draws it made (background row and interpolation t per sample), so that the test feeds the same
 draws to attrament's expected gradients and compares exactly.
@@ -79,7 +79,7 @@ def main():
         "draws": {"rows": rows, "t": ts},
         "attributions": models,
     }
-    path = os.path.join(ROOT, "test", "golden", "expected-gradients.json")
+    path = os.path.join(ROOT, "test", "helpers", "golden", "expected-gradients.json")
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, "w") as f:
         json.dump(out, f, separators=(",", ":"))

@@ -22,7 +22,7 @@ export interface OrtOptions extends RuntimeOptions {
 /**
  * The experimental knobs of the DeepSHAP graphs and sessions, all in one place. They exist for
  * `bench/deepshap.ts --variants` and for checking; the defaults are the measured best (figures
- * in docs/engines.md), and `test/deepshap.test.ts` checks that each one, set away from its
+ * in docs/engines.md), and `test/attribution/deepshap.test.ts` checks that each one, set away from its
  * default, gives the default's attributions. Not part of the stable API.
  */
 export interface DeepShapExperimentalOptions extends BackwardOptions, SessionTuning {
