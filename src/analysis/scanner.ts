@@ -14,8 +14,8 @@ import { alignedSiteType, alignedSpan, centredWindowStart, peakMiddle, positiveP
 
 /**
  * `sites` (default): candidates are the peaks of the window scores above the threshold; only they
- * are explained; the signal is the positive attribution on pairing cells; sites are ranked by the
- * p1 of the window centred on them. `paper`: method.md §6 exactly (every window above the
+ * are explained; the positive attribution on pairing cells localises a site in each candidate's
+ * window, and the sites are ranked by the candidate's p1 (or their centred window's, if better). `paper`: method.md §6 exactly (every window above the
  * threshold explained, max over columns of Σ p1·φ, peaks above a height relative to the sequence's highest).
  */
 export const SCAN_SIGNALS = ['sites', 'paper'] as const;
@@ -23,7 +23,7 @@ export type ScanSignal = (typeof SCAN_SIGNALS)[number];
 
 export interface ScanParams {
   signal?: ScanSignal;
-  /** Windows above this are candidates (`sites`, default 0.1) or all explained (`paper`, default 0.5). */
+  /** Window-score peaks above this are candidates (`sites`, default 0.05), or all windows above it are explained (`paper`, default 0.5). */
   threshold?: number;
   /** Window step in nt (default 1). */
   step?: number;
@@ -33,11 +33,11 @@ export interface ScanParams {
   minRelativeHeight?: number;
   /** Signal peaks closer than this (nt) to a higher one are dropped (`paper` default 10; `sites` default 1: every peak is aligned, and the merge by aligned span removes repeats). */
   minDistance?: number;
-  /** `sites`: candidate windows closer than this (nt) to a better one are not explained (default 20). */
+  /** `sites`: window-score peaks closer than this (nt) to a better one are not candidates (default 50). */
   candidateDistance?: number;
-  /** `sites`: a site's score (p1 of its centred window) must exceed this (default: the threshold). */
+  /** `sites`: a site's score must exceed this (default: the threshold). */
   minScore?: number;
-  /** `sites`: a site's aligned duplex must pair the miRNA seed (positions 2–8, `alignedRegions`; default true). */
+  /** `sites`: a further site in a candidate window must pair the miRNA seed (a canonical site, or positions 2–8 by `alignedRegions`; default true). */
   requireSeed?: boolean;
   /** Windows per engine call (default 256 for scores, 32 for DeepSHAP). */
   batchSize?: number;
@@ -55,7 +55,7 @@ export interface ScanInput {
 export interface ScanSite {
   /** Rank on its sequence (1 = best score). */
   rank: number;
-  /** p1 of the 50-nt window centred on the site (the site score; sites are ranked by it). */
+  /** The site score; sites are ranked by it. `sites`: the better of its candidate window's p1 and the p1 of the window centred on it; `paper`: the centred window's p1. */
   score: number;
   /** The signal peak. */
   position: number;
@@ -358,7 +358,8 @@ export class Scanner {
    * centre when the signal is flat there), the next such peak when a better candidate's site
    * already pairs the same target span. Other peaks inside it that reach `minRelativeHeight` of its
    * highest and pair the seed (unless `requireSeed` is off) are sites too (several seeds in one
-   * window). Every site's score is the best p1 of the windows holding its whole aligned span.
+   * window). A candidate's own site carries the candidate's p1 as its score (a further site 0);
+   * the caller then takes the better of that and the p1 of the window centred on the site.
    */
   private candidateSites<P extends ScanInput>(j: Job<P>, candidates: readonly Candidate[]): { windowTrack: Float64Array; signal: Float64Array; smoothed: Float64Array; sites: ScanSite[] } {
     const length = j.pair.target.length;
