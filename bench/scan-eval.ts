@@ -289,7 +289,7 @@ if (SETS.includes('genes')) {
 if (SETS.includes('10k')) parts.push(await evaluate('Planted seeds in 10 kb (five let-7a nt 2–11 seed matches + A1, uniform random background)', [long], callers('10k')));
 if (SETS.includes('100k')) parts.push(await evaluate('Planted seeds in 100 kb (five let-7a nt 2–11 seed matches + A1 at 1,001, 21,001, …, 81,001, uniform random background)', [longer], callers('100k')));
 const report = [
-  `Command: \`nice node --import tsx bench/scan-eval.ts --genes ${GENES} --seed ${SEED} --top ${TOP}\` (onnx engine, 2 threads, on the shared 2-core machine; total ${((Date.now() - started) / 1000).toFixed(0)} s).`,
+  `Command: \`nice node --import tsx bench/scan-eval.ts ${args.join(" ")}\` (onnx engine, 2 threads, on the shared 2-core machine; total ${((Date.now() - started) / 1000).toFixed(0)} s).`,
   '',
   ...parts,
 ].join('\n');
