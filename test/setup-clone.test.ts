@@ -95,13 +95,13 @@ test('npm pack of the clone installs into an empty project: bin, viewer with its
     bin: Record<string, string>;
     exports: Record<string, string | { types: string; default: string }>;
   };
-  const needed = ['README.md', 'package.json', 'examples/pairs.tsv', 'dist/viewer/main.js', ...Object.values(pkg.bin)];
+  const needed = ['README.md', 'package.json', 'examples/pairs.tsv', 'dist/viewer/main.js', 'schemas/explain.schema.json', ...Object.values(pkg.bin)];
   for (const target of Object.values(pkg.exports)) {
     if (typeof target === 'string') needed.push(target.replace(/^\.\//, ''));
     else needed.push(target.types.replace(/^\.\//, ''), target.default.replace(/^\.\//, ''));
   }
   for (const file of needed) assert.ok(files.has(file), `the package ships ${file}`);
-  for (const file of files) assert.match(file, /^(bin|dist|examples)\/|^(README\.md|package\.json|LICENSE)$/, `only what runs: ${file}`);
+  for (const file of files) assert.match(file, /^(bin|dist|examples|schemas)\/|^(README\.md|package\.json|LICENSE)$/, `only what runs: ${file}`);
 
   // An empty project that depends on the tarball. Its own .npmrc line is what the README tells
   // dependants to add (onnxruntime-node's CUDA download otherwise).
