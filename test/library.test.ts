@@ -3,12 +3,11 @@
 // export resolves to the built module with its types.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { projectRoot } from './helpers/cli.js';
+import { projectRoot, runProcess, type CliResult } from './helpers/cli.js';
 
 const pkg = JSON.parse(readFileSync(path.join(projectRoot, 'package.json'), 'utf8')) as {
   name: string;
@@ -17,16 +16,8 @@ const pkg = JSON.parse(readFileSync(path.join(projectRoot, 'package.json'), 'utf
 const SUBPATHS = Object.keys(pkg.exports).filter((k) => k !== '.' && k !== './package.json');
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 
-function run(args: string[], cwd = projectRoot): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
-  });
+function run(args: string[], cwd = projectRoot): Promise<CliResult> {
+  return runProcess(process.execPath, args, { cwd });
 }
 
 /** Source files newer than their build output (dist is what the package name resolves to). */

@@ -11,7 +11,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { projectRoot } from './helpers/cli.js';
+import { projectRoot, runProcess } from './helpers/cli.js';
 import { sharedDir } from '../src/paths.js';
 
 let tmp: string;
@@ -24,17 +24,10 @@ function cleanEnv(extra: Record<string, string> = {}): Record<string, string> {
   return { PATH: process.env.PATH!, HOME: home, npm_config_cache: path.join(os.homedir(), '.npm'), ...extra };
 }
 
-function sh(command: string, cwd: string, env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string; seconds: number }> {
+async function sh(command: string, cwd: string, env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string; seconds: number }> {
   const started = Date.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn('sh', ['-c', command], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr, seconds: (Date.now() - started) / 1000 }));
-  });
+  const result = await runProcess('sh', ['-c', command], { cwd, env });
+  return { ...result, seconds: (Date.now() - started) / 1000 };
 }
 
 /** The README's set-up block: the first ```sh block, `npm ci` then the main command. */

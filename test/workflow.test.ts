@@ -1,10 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { projectRoot } from './helpers/cli.js';
+import { projectRoot, runProcess, type CliResult } from './helpers/cli.js';
 import { readNpy } from '../src/io/npy.js';
 import { sharedPath } from '../src/paths.js';
 
@@ -19,21 +18,11 @@ const quote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
 /** attrament from the TypeScript sources, runnable from any folder. */
 const ATTRAMENT = [process.execPath, '--import', import.meta.resolve('tsx'), path.join(projectRoot, 'src', 'cli', 'run.ts')].map(quote).join(' ');
 
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+type Result = CliResult;
 
 function run(command: string, args: string[], cwd: string): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d) => (stderr += d));
-    child.on('error', (error) => reject(new Error(`${command}: ${error.message} (Debian: apt-get install snakemake; .ci/run does)`)));
-    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
+  return runProcess(command, args, { cwd }).catch((error: Error) => {
+    throw new Error(`${error.message} (Debian: apt-get install snakemake; .ci/run does)`);
   });
 }
 

@@ -11,21 +11,34 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the CLI from the TypeScript sources (as `attrament ARGS`) in `cwd` (default: the project root). */
-export function runCli(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<CliResult> {
+/**
+ * Runs `command ARGS` and collects its output: the one spawn-and-collect of the tests. `input` is
+ * written to its standard input (closed at once when absent); `env` replaces the environment.
+ */
+export function runProcess(
+  command: string,
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string | Buffer } = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], {
+    const child = spawn(command, args, {
       cwd: options.cwd ?? root,
-      env: { ...process.env, ...options.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      env: options.env ?? process.env,
+      stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     });
     let stdout = '';
     let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d) => (stderr += d));
-    child.on('error', reject);
+    child.stdout!.setEncoding('utf8').on('data', (d) => (stdout += d));
+    child.stderr!.setEncoding('utf8').on('data', (d) => (stderr += d));
+    child.on('error', (error) => reject(new Error(`${command}: ${error.message}`)));
     child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
+    if (options.input !== undefined) child.stdin!.end(options.input);
   });
+}
+
+/** Runs the CLI from the TypeScript sources (as `attrament ARGS`) in `cwd` (default: the project root). */
+export function runCli(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<CliResult> {
+  return runProcess(process.execPath, ['--import', 'tsx', entry, ...args], { cwd: options.cwd, env: { ...process.env, ...options.env } });
 }
 
 export const projectRoot = root;

@@ -1,6 +1,5 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,7 +8,7 @@ import { readPairsArray } from '../../src/io/pairs.js';
 import { readLines, countLines } from '../../src/io/lines.js';
 import { InputError, type InputWarning } from '../../src/io/errors.js';
 import { sharedPath } from '../../src/paths.js';
-import { projectRoot, runCli } from '../helpers/cli.js';
+import { projectRoot, runCli, runProcess, type CliResult } from '../helpers/cli.js';
 
 const LET7 = 'TGAGGTAGTAGGTTGTATAG';
 const PIGN = 'ATGTCAACCTACCTACTTCTAAGCACAGGGTATGAAGCTCTCTTTCCACT';
@@ -113,17 +112,8 @@ test('short and long miRNAs: one warning each, naming every distinct length; dup
   assert.deepEqual(dup.map((w) => w.message), [`${t}: 2 record(s) repeat an earlier name, e.g. 'a' at lines 1 and 5; records and outputs carry the names as they are`]);
 });
 
-function shell(command: string, input?: string | Buffer): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('/bin/sh', ['-c', command], { cwd: dir, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
-    child.stdin.end(input);
-  });
+function shell(command: string, input?: string | Buffer): Promise<CliResult> {
+  return runProcess('/bin/sh', ['-c', command], { cwd: dir, input: input ?? '' });
 }
 
 const CLI = `"${process.execPath}" --import tsx "${path.join(projectRoot, 'src', 'cli', 'run.ts')}"`;
