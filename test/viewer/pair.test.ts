@@ -6,7 +6,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { startViewer, viewerBundle, type ViewerServer } from '../../src/viewer/server.js';
+import { viewerBundle } from '../../src/viewer/server.js';
+import { withServer } from '../helpers/viewer.js';
 import { viewerSite, writeViewerSite } from '../../src/viewer/build.js';
 import { checkSequence, type ExposedResult } from '../../src/viewer/compute.js';
 import { loadModelGraph } from '../../src/model/resolve.js';
@@ -20,15 +21,6 @@ import { childCpuSeconds, requireChromium, saveScreenshot, withChromiumPage, typ
 
 const MIRNA = 'TGAGGTAGTAGGTTGTATAG';
 const TARGET = 'ATGTCAACCTACCTACTTCTAAGCACAGGGTATGAAGCTCTCTTTCCACT';
-
-async function withServer(run: (server: ViewerServer) => Promise<void>): Promise<void> {
-  const server = await startViewer({ port: 0 });
-  try {
-    await run(server);
-  } finally {
-    await server.close();
-  }
-}
 
 test('sequence checks: the pair readers\' rules and messages', () => {
   assert.deepEqual(checkSequence('miRNA', ' ugagg uag '), { ok: true, sequence: 'TGAGGTAG' }, 'lower case, U and spaces are accepted');

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { gzipSync } from 'node:zlib';
 import path from 'node:path';
-import { startViewer, type ViewerServer } from '../../src/viewer/server.js';
+import { withServer } from '../helpers/viewer.js';
 import { runScan } from '../../src/pipeline/scan.js';
 import { loadBackground } from '../../src/pipeline/background.js';
 import { Xoshiro128 } from '../../src/attribution/random.js';
@@ -44,15 +44,6 @@ async function cliSites(): Promise<Array<Record<string, any>>> {
   const out = path.join(dir, 'sites.jsonl');
   await runScan({ input, model: 'mirbind', engine: 'onnx', threads: 1, background: { file: bgFile }, format: 'json', out, bed: path.join(dir, 'sites.bed'), bedgraph: path.join(dir, 'tracks') });
   return readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-}
-
-async function withServer(run: (server: ViewerServer) => Promise<void>): Promise<void> {
-  const server = await startViewer({ port: 0 });
-  try {
-    await run(server);
-  } finally {
-    await server.close();
-  }
 }
 
 test('scan tab in headless Chromium: the planted let-7a site where `attrament scan` finds it; duplex, hover, downloads, cancel, validation', { timeout: 180_000 }, async () => {
