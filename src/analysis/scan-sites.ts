@@ -2,7 +2,7 @@
  * Site calling on long targets (docs/scan.md "Site caller"): pure functions on typed arrays and
  * alignment results. Positions are 0-based here; the pipeline reports them 1-based.
  */
-import { normalizeSequence, reverseComplement } from '../encoding/index.js';
+import { isWatsonCrick, normalizeSequence, reverseComplement } from '../encoding/index.js';
 import type { AlignmentResult, SiteTypeName } from '../alignment/index.js';
 import { findPeaks, SCAN_WINDOW } from './scan.js';
 
@@ -133,6 +133,40 @@ export function alignedSiteType(miRNA: string, target: string, alignment: Pick<A
     if (seq.startsWith(site, start)) return { type, position: start + offset };
   }
   return { type: 'none', position: -1 };
+}
+
+/** How far (nt) beyond the aligned span the base opposite miRNA position 2 may lie for `seedRun`. */
+export const SEED_RUN_SLACK = 3;
+
+/**
+ * The seed pairing of a site on the sequence: the longest run of contiguous Watson-Crick pairs
+ * starting at miRNA position 2 (positions 2, 3, … paired to the target read 3'→5' from the base
+ * opposite position 2), over every placement with that base at a 0-based target index in
+ * [`from`, `to`]. 0 when position 2 pairs nowhere there.
+ */
+export function seedRun(miRNA: string, target: string, from: number, to: number): number {
+  const mirna = normalizeSequence(miRNA);
+  const seq = normalizeSequence(target);
+  let best = 0;
+  for (let t2 = Math.max(0, from); t2 <= Math.min(seq.length - 1, to); t2++) {
+    let run = 0;
+    for (let p = 2; p <= mirna.length && t2 - (p - 2) >= 0 && isWatsonCrick(seq[t2 - (p - 2)]!, mirna[p - 1]!); p++) run++;
+    if (run > best) best = run;
+  }
+  return best;
+}
+
+/** Site score weight of each miRNA position 7–11 in the seed run (docs/scan.md "Score"). */
+export const SEED_EXTENSION_WEIGHT = 0.05;
+
+/**
+ * The default caller's site score from the model's p1 and the site's `seedRun`: (p1 + 0.05 × k) / 1.25,
+ * where k (0–5) counts the miRNA positions 7–11 in the contiguous run of Watson-Crick pairs from
+ * position 2 (0 unless 2–6 all pair: 6mer 1, 7mer-m8 2, … 2–11 5). In [0, 1].
+ */
+export function siteScore(p1: number, run: number): number {
+  const k = Math.max(0, Math.min(run, 10) - 5);
+  return (p1 + SEED_EXTENSION_WEIGHT * k) / (1 + 5 * SEED_EXTENSION_WEIGHT);
 }
 
 /** The part of a site that the merge and ranking need. */

@@ -10,7 +10,7 @@ import { AdditivityCheck, deepShap } from '../attribution/deepshap.js';
 import { enginePairShape } from '../attribution/batching.js';
 import { Aligner, alignedRegions, type AlignmentOptions, type AlignmentResult, type SiteTypeName } from '../alignment/index.js';
 import { SCAN_COLUMNS, accumulateAttributions, findPeaks, positionSignal, smooth, windowScoreTrack, windowStarts } from './scan.js';
-import { alignedSiteType, alignedSpan, centredWindowStart, peakMiddle, positivePairing, rankAndMerge, sameSite, windowPeaks, type AlignedSpan } from './scan-sites.js';
+import { alignedSiteType, alignedSpan, centredWindowStart, peakMiddle, positivePairing, rankAndMerge, sameSite, seedRun, SEED_RUN_SLACK, siteScore, windowPeaks, type AlignedSpan } from './scan-sites.js';
 
 /**
  * `sites` (default): candidates are the peaks of the window scores above the threshold; only they
@@ -55,7 +55,7 @@ export interface ScanInput {
 export interface ScanSite {
   /** Rank on its sequence (1 = best score). */
   rank: number;
-  /** The site score; sites are ranked by it. `sites`: the better of its candidate window's p1 and the p1 of the window centred on it; `paper`: the centred window's p1. */
+  /** The site score; sites are ranked by it. `sites`: `siteScore` of p1 (the better of its candidate window's p1 and the p1 of the window centred on it) and the seed run at its aligned span; `paper`: the centred window's p1. */
   score: number;
   /** The signal peak. */
   position: number;
@@ -304,7 +304,11 @@ export class Scanner {
     }
     const scans = jobs.map((j, i): SequenceScan<P> => {
       const f = found[i]!;
-      const kept = signal === 'sites' ? f.sites.filter((s) => s.score > this.params.minScore) : f.sites;
+      // `sites`: sites whose p1 exceeds --min-score, scored by p1 and the seed run on the sequence at the aligned span.
+      const { miRNA, target } = j.pair;
+      const kept = signal === 'sites'
+        ? f.sites.filter((s) => s.score > this.params.minScore).map((s) => ({ ...s, score: siteScore(s.score, s.span ? seedRun(miRNA, target, s.span.start - 1 - SEED_RUN_SLACK, s.span.end - 1 + SEED_RUN_SLACK) : 0) }))
+        : f.sites;
       const sites = rankAndMerge(kept.map((s) => ({ ...s, tieBreak: s.peakHeight })));
       const ranked: ScanSite[] = sites.map(({ tieBreak: _, ...s }, r) => ({ ...s, rank: r + 1 }));
       return {
