@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync, readdirSy
 import os from 'node:os';
 import { PassThrough } from 'node:stream';
 import path from 'node:path';
-import { alignedSiteType, alignedSpan, bedScore, centredWindowStart, positivePairing, rankAndMerge, sameSite, seedOpposites, windowPeaks } from '../../src/analysis/scan-sites.js';
+import { alignedSiteType, alignedSpan, bedScore, centredWindowStart, positivePairing, rankAndMerge, sameSite, seedOpposites, seedRun, siteScore, windowPeaks } from '../../src/analysis/scan-sites.js';
 import { windowCount, windowStarts } from '../../src/analysis/scan.js';
 import { bedField, bedGraphHeader, formatBed6, formatBedGraph } from '../../src/io/bed.js';
 import { runScan, type ScanJobOptions, type SequenceScan } from '../../src/pipeline/scan.js';
@@ -43,6 +43,20 @@ function withoutSites(bases: string[], motifs: string[]): string[] {
 }
 
 // ---------------------------------------------------------------- pure functions
+
+test('seedRun: contiguous Watson-Crick pairs from miRNA position 2 at the best placement; siteScore adds 0.05 per position 7-11 of it', () => {
+  const let7a = 'TGAGGTAGTAGGTTGTATAG';
+  const site = 'AAA' + reverseComplement(let7a.slice(1, 11)) + 'ACCC'; // positions 2-11 opposite 3..12, position 2 at 12
+  assert.equal(seedRun(let7a, site, 0, site.length - 1), 10, '2-11 planted, then position 12 (G) meets A: 10 pairs');
+  assert.equal(seedRun(let7a, site, 0, 11), 1, 'with position 2 held at 11 or before: no placement pairs position 3 too');
+  const eightmer = 'CCCC' + reverseComplement(let7a.slice(1, 8)) + 'ACCC'; // 2-8, then position 9 (T) meets C
+  assert.equal(seedRun(let7a, eightmer, 0, eightmer.length - 1), 7);
+  assert.equal(seedRun(let7a, 'AAAAAAAAAA', 0, 9), 0, 'position 2 (G) pairs nowhere');
+  assert.equal(siteScore(0.5, 0), 0.5 / 1.25);
+  assert.equal(siteScore(0.5, 5), 0.5 / 1.25, 'a run short of position 7 adds nothing');
+  assert.ok(Math.abs(siteScore(0.5, 7) - 0.6 / 1.25) < 1e-12, '7mer-m8 (2-8): +0.1');
+  assert.ok(Math.abs(siteScore(1, 19) - 1) < 1e-12, 'capped at 2-11: at most 1');
+});
 
 test('windowPeaks: local maxima of the window scores above the threshold, the best suppressing close ones', () => {
   const scores = [0.05, 0.3, 0.2, 0.25, 0.1, 0.02, 0.6, 0.01, 0.08];
