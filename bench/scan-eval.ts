@@ -9,7 +9,7 @@
  *   node --import tsx bench/scan-eval.ts [--genes 12] [--seed 1] [--top 5] [--out docs/scan-evaluation.md]
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { readPairs } from '../src/io/pairs.js';
@@ -32,6 +32,10 @@ const GENES = Number(arg('genes', '12'));
 const SEED = Number(arg('seed', '1'));
 const TOP = Number(arg('top', '5'));
 const OUT = arg('out', '');
+/** Every call of every caller as JSON lines (set, caller, sequence, rank, position, score, type, hit), to study score floors. */
+const DUMP = arg('dump', '');
+/** The pre-filter callers' --prefilter-threshold (default: the scanner's). */
+const PREFILTER_T = args.includes('--prefilter-threshold') ? Number(arg('prefilter-threshold', '')) : undefined;
 /** Which sets and callers to run (comma-separated; default all but the 100-kb set). */
 const SETS = arg('sets', 'spacing,transcripts,genes,10k').split(',');
 const CALLERS = arg('callers', '').split(',').filter(Boolean);
@@ -44,8 +48,8 @@ const NEAR = 10;
 /** A true site: 0-based inclusive span. */
 interface Truth { start: number; end: number }
 interface Sequence { name: string; miRNA: string; target: string; truth: Truth[] }
-/** A call: 0-based position and, for FWHM, its width (NaN: none). */
-interface Call { position: number; width: number }
+/** A call: 0-based position and, for FWHM, its width (NaN: none); the scanner's calls carry their site score and type (for --dump). */
+interface Call { position: number; width: number; score?: number; type?: string }
 type Caller = (seqs: Sequence[]) => Promise<Call[][]>;
 /** Windows scored and explained by the last scanner caller (for windows/s). */
 const work = { windows: 0, explained: 0 };
@@ -111,7 +115,7 @@ function cpuSeconds(): number {
   return (user + system) / 1e6 + (Number(f[13]) + Number(f[14])) / 100; // cutime, cstime (fields 16, 17) in 1/100 s
 }
 
-function scannerCaller(params: ScanParams, background: { sample?: number; seed?: number } = {}): Caller {
+function scannerCaller(params: ScanParams & { prefilter?: string }, background: { sample?: number; seed?: number } = {}): Caller {
   return async (seqs) => {
     const opened = await openScanner({ model: MODEL, engine: 'onnx', threads: 2, background: background.sample ? { file: sharedPath('datasets/positive_set_extended.csv'), ...background } : {}, ...params });
     try {
@@ -132,10 +136,10 @@ function scannerCaller(params: ScanParams, background: { sample?: number; seed?:
         })));
       }
       if (Object.keys(params).length === 0 && !background.sample) defaultRun = { seqs, scans, scoreSeconds, scoreCpu };
-      work.windows = scans.reduce((a, s) => a + s.starts.length, 0);
+      work.windows = scans.reduce((a, s) => a + s.scored, 0); // by the main model (fewer with a pre-filter)
       work.explained = scans.reduce((a, s) => a + s.explained, 0);
       // The call: the centre of the aligned target span (as for RNAhybrid), else the signal peak; FWHM of the peak.
-      return scans.map((s) => s.sites.map((site) => ({ position: site.span ? (site.span.start + site.span.end) / 2 - 1 : site.position - 1, width: peakWidth(s.smoothed, site.position - 1).width })));
+      return scans.map((s) => s.sites.map((site) => ({ position: site.span ? (site.span.start + site.span.end) / 2 - 1 : site.position - 1, width: peakWidth(s.smoothed, site.position - 1).width, score: site.score, type: site.siteType.type })));
     } finally {
       await opened.dispose();
     }
@@ -239,6 +243,11 @@ const f = (v: number, d = 1): string => (Number.isFinite(v) ? v.toFixed(d) : '�
 const line = (r: Row): string =>
   `| ${r.caller} | ${r.hits}/${r.truths} (${f((100 * r.hits) / r.truths, 0)} %) | ${r.right}/${r.calls} (${f((100 * r.right) / Math.max(1, r.calls), 0)} %) | ${f(r.distance)} | ${f(r.fwhm)} | ${f(r.seconds)} | ${f(r.seconds / r.knt, 2)} | ${f(r.cpu / r.knt, 2)} | ${r.windows ? `${r.windows} (${f(r.windows / r.seconds, 0)})` : '–'} | ${r.windows ? `${r.explained} (${f(r.explained / r.seconds, 1)})` : '–'} |`;
 
+function dump(set: string, caller: string, seqs: Sequence[], calls: Call[][]): void {
+  const lines = seqs.flatMap((seq, i) => calls[i]!.map((c, r) => JSON.stringify({ set, caller, sequence: seq.name, length: seq.target.length, truths: seq.truth.length, rank: r + 1, position: c.position, score: c.score ?? null, type: c.type ?? null, hit: seq.truth.findIndex((t) => distanceTo(t, c.position) <= NEAR) })));
+  appendFileSync(DUMP, lines.map((l) => l + '\n').join(''));
+}
+
 async function evaluate(title: string, seqs: Sequence[], callers: [string, Caller][]): Promise<string> {
   const rows: Row[] = [];
   for (const [name, caller] of callers) {
@@ -246,6 +255,7 @@ async function evaluate(title: string, seqs: Sequence[], callers: [string, Calle
     work.windows = work.explained = 0;
     timing = null;
     const calls = await caller(seqs);
+    if (DUMP) dump(title, name, seqs, calls);
     const spent = timing ?? { seconds: (Date.now() - t0) / 1000, cpu: cpuSeconds() - c0 };
     rows.push({ ...score(name, seqs, calls, spent.seconds), ...work, cpu: spent.cpu });
     process.stderr.write(`  ${line(rows.at(-1)!)}\n`);
@@ -270,6 +280,9 @@ const all: [string, Caller][] = [
   ['attrament scan (default)', scannerCaller({})],
   ['attrament scan --fast', scannerCaller({ step: 2 }, { sample: 20, seed: 1 })],
   ['attrament scan --signal paper', scannerCaller({ signal: 'paper' })],
+  ['attrament scan --signal paper --explain-step 4', scannerCaller({ signal: 'paper', explainStep: 4 })],
+  ['attrament scan --prefilter mirbind-cnn', scannerCaller({ prefilter: 'mirbind-cnn', prefilterThreshold: PREFILTER_T })],
+  ['attrament scan --fast --prefilter mirbind-cnn', scannerCaller({ step: 2, prefilter: 'mirbind-cnn', prefilterThreshold: PREFILTER_T }, { sample: 20, seed: 1 })],
   ['window-score peaks (p1 > 0.05, 50 nt apart)', windowCaller],
   ['RNAhybrid -s 3utr_human', rnahybridCaller],
   ['seed match (TargetScan types)', seedCaller],
@@ -277,10 +290,14 @@ const all: [string, Caller][] = [
 const chosen = CALLERS.length ? all.filter(([n]) => CALLERS.some((c) => n === c || n.startsWith(c))) : all;
 const callers = (set: string): [string, Caller][] => chosen.filter(([n]) => !n.includes('paper') || PAPER_SETS.includes(set));
 const parts: string[] = [];
-const spacing = [15, 25, 40].map((d) => planted(`d${d}`, 180, [60, 60 + d], rng, false));
+/** `--spacing-seeds 101,202,…`: the planted-spacing genes drawn from each seed in turn (the first is the default's, from --planted-seed). */
+const SPACING_SEEDS = arg('spacing-seeds', '').split(',').filter(Boolean).map(Number);
+const spacingGenes = (r: Xoshiro128, tag = ''): Sequence[] => [15, 25, 40].map((d) => planted(`d${d}${tag}`, 180, [60, 60 + d], r, false));
+const spacing = spacingGenes(rng);
+if (SPACING_SEEDS.length) spacing.splice(0, spacing.length, ...SPACING_SEEDS.flatMap((s) => spacingGenes(new Xoshiro128(s), `/${s}`)));
 const long = planted('random10k', 10_000, [1000, 3000, 5000, 7000, 9000], rng, true);
 const longer = planted('random100k', 100_000, [1000, 21_000, 41_000, 61_000, 81_000], rng, true);
-if (SETS.includes('spacing')) parts.push(await evaluate('Planted spacing (method.md §6: two let-7a nt 2–11 seed matches d nt apart, d = 15, 25, 40; 180 nt)', spacing, callers('spacing')));
+if (SETS.includes('spacing')) parts.push(await evaluate(`Planted spacing (method.md §6: two let-7a nt 2–11 seed matches d nt apart, d = 15, 25, 40; 180 nt${SPACING_SEEDS.length ? `; drawn with seeds ${SPACING_SEEDS.join(', ')}` : ''})`, spacing, callers('spacing')));
 if (SETS.includes('transcripts')) parts.push(await evaluate('Random transcripts (8 of 1.5–3 kb, uniform random, each with 3 planted let-7a nt 2–11 seed matches + A1; the issue\'s speed set)', transcripts(new Xoshiro128(201)), callers('transcripts')));
 if (SETS.includes('genes')) {
   const genes = await stitchedGenes();

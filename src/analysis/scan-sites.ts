@@ -145,15 +145,24 @@ export const SEED_RUN_SLACK = 3;
  * [`from`, `to`]. 0 when position 2 pairs nowhere there.
  */
 export function seedRun(miRNA: string, target: string, from: number, to: number): number {
+  return longestSeedRun(miRNA, target, from, to).run;
+}
+
+/** {@link seedRun} and where it lies: the 0-based target index opposite miRNA position 2 (the first such, -1 for a run of 0). */
+export function longestSeedRun(miRNA: string, target: string, from: number, to: number): { run: number; opposite2: number } {
   const mirna = normalizeSequence(miRNA);
   const seq = normalizeSequence(target);
   let best = 0;
+  let at = -1;
   for (let t2 = Math.max(0, from); t2 <= Math.min(seq.length - 1, to); t2++) {
     let run = 0;
     for (let p = 2; p <= mirna.length && t2 - (p - 2) >= 0 && isWatsonCrick(seq[t2 - (p - 2)]!, mirna[p - 1]!); p++) run++;
-    if (run > best) best = run;
+    if (run > best) {
+      best = run;
+      at = t2;
+    }
   }
-  return best;
+  return { run: best, opposite2: at };
 }
 
 /** Site score weight of each miRNA position 7–11 in the seed run (docs/scan.md "Score"). */

@@ -10,7 +10,7 @@ import { AdditivityCheck, deepShap } from '../attribution/deepshap.js';
 import { enginePairShape } from '../attribution/batching.js';
 import { Aligner, alignedRegions, type AlignmentOptions, type AlignmentResult, type SiteTypeName } from '../alignment/index.js';
 import { SCAN_COLUMNS, accumulateAttributions, findPeaks, positionSignal, smooth, windowScoreTrack, windowStarts } from './scan.js';
-import { alignedSiteType, alignedSpan, centredWindowStart, peakMiddle, positivePairing, rankAndMerge, sameSite, seedRun, SEED_RUN_SLACK, siteScore, windowPeaks, type AlignedSpan } from './scan-sites.js';
+import { alignedSiteType, alignedSpan, centredWindowStart, longestSeedRun, peakMiddle, positivePairing, rankAndMerge, sameSite, seedRun, SEED_RUN_SLACK, siteScore, windowPeaks, type AlignedSpan } from './scan-sites.js';
 
 /**
  * `sites` (default): candidates are the peaks of the window scores above the threshold; only they
@@ -35,10 +35,16 @@ export interface ScanParams {
   minDistance?: number;
   /** `sites`: window-score peaks closer than this (nt) to a better one are not candidates (default 50). */
   candidateDistance?: number;
-  /** `sites`: a site's score must exceed this (default: the threshold). */
+  /** `sites`: a site's p1 must exceed this (default: the threshold). */
   minScore?: number;
+  /** `sites`: a site's score must reach this fraction of its record's best site score (default {@link MIN_RELATIVE_SCORE}; 0 keeps every candidate). */
+  minRelativeScore?: number;
   /** `sites`: a further site in a candidate window must pair the miRNA seed (a canonical site, or positions 2–8 by `alignedRegions`; default true). */
   requireSeed?: boolean;
+  /** `paper`: explain every k-th of the windows above the threshold (1st, (k+1)th, … in order along each sequence; default 1, all). */
+  explainStep?: number;
+  /** With a pre-filter engine: the main model scores only windows within {@link PREFILTER_MARGIN} nt of one whose pre-filter p1 exceeds this (default {@link PREFILTER_THRESHOLD}); the others score 0. */
+  prefilterThreshold?: number;
   /** Windows per engine call (default 256 for scores, 32 for DeepSHAP). */
   batchSize?: number;
   explainBatchSize?: number;
@@ -57,6 +63,8 @@ export interface ScanSite {
   rank: number;
   /** The site score; sites are ranked by it. `sites`: `siteScore` of p1 (the better of its candidate window's p1 and the p1 of the window centred on it) and the seed run at its aligned span; `paper`: the centred window's p1. */
   score: number;
+  /** The model's p1 for the site: the better of its candidate window's p1 and the p1 of the window centred on it (`paper`: the centred window's; = `score`). */
+  p1: number;
   /** The signal peak. */
   position: number;
   /** The 50-nt window centred on the peak (shifted inside the target), inclusive. */
@@ -85,6 +93,8 @@ export interface SequenceScan<P extends ScanInput = ScanInput> {
   smoothed: Float64Array;
   /** Windows explained with DeepSHAP. */
   explained: number;
+  /** Windows the main model scored (all of them without a pre-filter). */
+  scored: number;
   worstAdditivityError: number;
   /** Best first. */
   sites: ScanSite[];
@@ -94,6 +104,22 @@ export interface SequenceScan<P extends ScanInput = ScanInput> {
 export const SCAN_DEFAULTS = { signal: 'sites', threshold: 0.05, paperThreshold: 0.5, step: 1 } as const;
 
 const DEFAULTS = { smoothWidth: 5, minRelativeHeight: 0.25, sitesRelativeHeight: 0.1, minDistance: 10, candidateDistance: 50, batchSize: 256, explainBatchSize: 32 } as const;
+/**
+ * `sites`: the default fraction of a record's best site score a site must reach. The model is
+ * calibrated low, so an absolute floor cuts real sites (docs/scan-evaluation.md: on the development
+ * genes a floor of 0.2 on the score keeps 26 of the 44 sites the top 5 hit), while calls far below a
+ * record's best are mostly chance windows; 0.25 is the largest fraction that kept every one of those
+ * 44. Since scores are at most 1, no site scoring 0.25 or more is ever dropped by it.
+ */
+export const MIN_RELATIVE_SCORE = 0.25;
+/**
+ * Pre-filter (`--prefilter`, e.g. the miRBind CNN, about 5× faster than the ResNet): the default
+ * p1 a window needs from it for the main model to score the windows around it, and how far around
+ * (nt), so that the main model's window-score peaks keep their shape. 0.3 was the largest of 0.05,
+ * 0.2, 0.3 and 0.5 that lost no development-gene fragment (docs/scan-evaluation.md, with its cost).
+ */
+export const PREFILTER_THRESHOLD = 0.3;
+export const PREFILTER_MARGIN = 10;
 /** Share of a window's progress given by its score (the rest by its explanation). */
 export const SCORE_SHARE = 0.25;
 
@@ -104,6 +130,7 @@ interface Job<P extends ScanInput> {
   accumulator: Float64Array;
   pairing: Float64Array | null;
   explained: number;
+  scored: number;
   worst: number;
 }
 
@@ -118,7 +145,7 @@ interface WindowList {
 /** Rows of a site window farther than this from the peak are down-weighted (`sites`). */
 export const FOCUS_RADIUS = 5;
 /** Their weight. */
-export const FOCUS_WEIGHT = 0.1;
+export const FOCUS_WEIGHT = 0.03;
 
 
 /**
@@ -132,6 +159,14 @@ export function focusRows(frame: Float64Array, peakRow: number, cols = SCAN_COLU
     for (let c = i * cols; c < (i + 1) * cols; c++) frame[c]! *= FOCUS_WEIGHT;
   }
 }
+
+/** `seedRun` on the sequence at a site's aligned span (1-based) and {@link SEED_RUN_SLACK} nt beyond it; 0 without a span. */
+function sequenceSeedRun(miRNA: string, target: string, site: Pick<ScanSite, 'span'>): number {
+  return site.span ? seedRun(miRNA, target, site.span.start - 1 - SEED_RUN_SLACK, site.span.end - 1 + SEED_RUN_SLACK) : 0;
+}
+
+/** `sites`: a further peak in a candidate window whose duplex does not pair the seed is still a site when the sequence there pairs miRNA positions 2–7 (a 6mer) or more. */
+export const FURTHER_SITE_MIN_RUN = 6;
 
 /** A `sites` candidate: the window-score peak (its p1 ranks the site) and the windows explained for it (sorted). */
 interface Candidate {
@@ -147,6 +182,22 @@ interface Candidate {
 export const PLATEAU_FRACTION = 0.9;
 export const PLATEAU_OFFSET = 10;
 
+/**
+ * The windows (indices into one stream of several sequences' windows, `owner[k]` the sequence of
+ * window k) whose pre-filter score exceeds `threshold` or that lie within `radius` windows of such
+ * a window on the same sequence; ascending.
+ */
+export function prefilterWindows(scores: Float32Array, owner: Int32Array, threshold: number, radius: number): Int32Array {
+  const keep = new Uint8Array(scores.length);
+  for (let k = 0; k < scores.length; k++) {
+    if (!(scores[k]! > threshold)) continue;
+    for (let i = Math.max(0, k - radius); i <= Math.min(scores.length - 1, k + radius); i++) if (owner[i] === owner[k]) keep[i] = 1;
+  }
+  const out: number[] = [];
+  keep.forEach((v, k) => v && out.push(k));
+  return Int32Array.from(out);
+}
+
 /** Scans long targets; reuses its buffers (not re-entrant). */
 export class Scanner {
   readonly params: Required<Omit<ScanParams, 'alignment'>>;
@@ -160,10 +211,15 @@ export class Scanner {
   /** The additivity errors of every window explained so far, over all scanned sequences. */
   readonly additivity = new AdditivityCheck();
 
+  /**
+   * `prefilter`: a faster score engine in the same frame that every window goes through first;
+   * the main `scorer` then scores only the windows near those it passes (`prefilterThreshold`).
+   */
   constructor(
     private readonly scorer: ScoreEngine,
     private readonly explainer: DeepShapEngine,
     params: ScanParams = {},
+    private readonly prefilter?: ScoreEngine,
   ) {
     const signal = params.signal ?? 'sites';
     const threshold = params.threshold ?? (signal === 'paper' ? SCAN_DEFAULTS.paperThreshold : SCAN_DEFAULTS.threshold);
@@ -176,13 +232,20 @@ export class Scanner {
       minDistance: params.minDistance ?? (signal === 'paper' ? DEFAULTS.minDistance : 1),
       candidateDistance: params.candidateDistance ?? DEFAULTS.candidateDistance,
       minScore: params.minScore ?? threshold,
+      minRelativeScore: params.minRelativeScore ?? (signal === 'paper' ? 0 : MIN_RELATIVE_SCORE),
       requireSeed: params.requireSeed ?? true,
+      explainStep: params.explainStep ?? 1,
+      prefilterThreshold: params.prefilterThreshold ?? PREFILTER_THRESHOLD,
       batchSize: params.batchSize ?? DEFAULTS.batchSize,
       explainBatchSize: params.explainBatchSize ?? DEFAULTS.explainBatchSize,
     };
     this.shape = enginePairShape(scorer);
     const other = enginePairShape(explainer);
     if (other.targetLength !== this.shape.targetLength || other.mirnaLength !== this.shape.mirnaLength) throw new RangeError('Scanner: the scorer and the explainer read different frames');
+    if (prefilter) {
+      const pre = enginePairShape(prefilter);
+      if (pre.targetLength !== this.shape.targetLength || pre.mirnaLength !== this.shape.mirnaLength) throw new RangeError('Scanner: the pre-filter and the scorer read different frames');
+    }
     this.window = this.shape.targetLength;
     this.cols = this.shape.mirnaLength;
     this.cells = pairCells(this.shape);
@@ -217,6 +280,7 @@ export class Scanner {
         accumulator: new Float64Array(length * this.cols),
         pairing: signal === 'sites' ? new Float64Array(length * this.cols) : null,
         explained: 0,
+        scored: 0,
         worst: 0,
       };
     });
@@ -230,15 +294,30 @@ export class Scanner {
     // 1. Window scores, all sequences in one stream of batches.
     const owner = new Int32Array(total);
     jobs.forEach((j, i) => owner.fill(i, windowsBefore[i]!, windowsBefore[i]! + j.starts.length));
-    const all = await this.predict(
-      {
-        length: total,
-        miRNA: (k) => jobs[owner[k]!]!.pair.miRNA,
-        target: (k) => jobs[owner[k]!]!.pair.target,
-        start: (k) => jobs[owner[k]!]!.starts[k - windowsBefore[owner[k]!]!]!,
-      },
-      (done) => onProgress?.(SCORE_SHARE * done),
-    );
+    const windows: WindowList = {
+      length: total,
+      miRNA: (k) => jobs[owner[k]!]!.pair.miRNA,
+      target: (k) => jobs[owner[k]!]!.pair.target,
+      start: (k) => jobs[owner[k]!]!.starts[k - windowsBefore[owner[k]!]!]!,
+    };
+    let all: Float32Array;
+    if (this.prefilter) {
+      // The pre-filter scores every window (half the scoring progress), the main model those near a pass.
+      const coarse = await this.predict(windows, (done) => onProgress?.(SCORE_SHARE * 0.5 * done), this.prefilter);
+      const keep = prefilterWindows(coarse, owner, this.params.prefilterThreshold, Math.ceil(PREFILTER_MARGIN / step));
+      const fine = await this.predict(
+        { length: keep.length, miRNA: (k) => windows.miRNA(keep[k]!), target: (k) => windows.target(keep[k]!), start: (k) => windows.start(keep[k]!) },
+        (done) => onProgress?.(SCORE_SHARE * (0.5 + (0.5 * done) / Math.max(1, keep.length)) * total),
+      );
+      all = new Float32Array(total);
+      keep.forEach((k, i) => {
+        all[k] = fine[i]!;
+        jobs[owner[k]!]!.scored++;
+      });
+    } else {
+      all = await this.predict(windows, (done) => onProgress?.(SCORE_SHARE * done));
+      for (const j of jobs) j.scored = j.starts.length;
+    }
     jobs.forEach((j, i) => j.scores.set(all.subarray(windowsBefore[i]!, windowsBefore[i]! + j.starts.length)));
 
     // 2. Candidates (window indices per job), then their DeepSHAP, in batches across sequences.
@@ -248,7 +327,7 @@ export class Scanner {
     jobs.forEach((j, i) => {
       const chosen: Candidate[] =
         signal === 'paper'
-          ? Array.from(j.scores.keys()).filter((k) => j.scores[k]! > threshold).map((k) => ({ peak: k, explained: [k] }))
+          ? Array.from(j.scores.keys()).filter((k) => j.scores[k]! > threshold).filter((_, n) => n % this.params.explainStep === 0).map((k) => ({ peak: k, explained: [k] }))
           : windowPeaks(j.scores, threshold, Math.max(1, Math.ceil(candidateDistance / step))).map((k) => {
               const middle = peakMiddle(j.scores, k, PLATEAU_FRACTION);
               return { peak: k, explained: Math.abs(middle - k) * step >= PLATEAU_OFFSET ? [k, middle].sort((a, b) => a - b) : [k] };
@@ -307,9 +386,11 @@ export class Scanner {
       // `sites`: sites whose p1 exceeds --min-score, scored by p1 and the seed run on the sequence at the aligned span.
       const { miRNA, target } = j.pair;
       const kept = signal === 'sites'
-        ? f.sites.filter((s) => s.score > this.params.minScore).map((s) => ({ ...s, score: siteScore(s.score, s.span ? seedRun(miRNA, target, s.span.start - 1 - SEED_RUN_SLACK, s.span.end - 1 + SEED_RUN_SLACK) : 0) }))
-        : f.sites;
-      const sites = rankAndMerge(kept.map((s) => ({ ...s, tieBreak: s.peakHeight })));
+        ? f.sites.filter((s) => s.score > this.params.minScore).map((s) => ({ ...s, p1: s.score, score: siteScore(s.score, sequenceSeedRun(miRNA, target, s)) }))
+        : f.sites.map((s) => ({ ...s, p1: s.score }));
+      const merged = rankAndMerge(kept.map((s) => ({ ...s, tieBreak: s.peakHeight })));
+      const floor = merged.length ? this.params.minRelativeScore * merged[0]!.score : 0;
+      const sites = merged.filter((s) => s.score >= floor);
       const ranked: ScanSite[] = sites.map(({ tieBreak: _, ...s }, r) => ({ ...s, rank: r + 1 }));
       return {
         pair: j.pair,
@@ -320,6 +401,7 @@ export class Scanner {
         signal: f.signal,
         smoothed: f.smoothed,
         explained: j.explained,
+        scored: j.scored,
         worstAdditivityError: j.worst,
         sites: ranked,
       };
@@ -345,6 +427,7 @@ export class Scanner {
     return {
       rank: 0,
       score: 0,
+      p1: 0,
       position: p + 1,
       windowStart: ws + 1,
       windowEnd: we,
@@ -382,8 +465,19 @@ export class Scanner {
       }
       return s;
     };
-    // A peak's duplex pairs the seed: it names a canonical site, or its seed columns pair with positive attribution.
-    const seedPaired = (p: number): boolean => at(p).siteType.type !== 'none' || alignedRegions(at(p).alignment).seed.isPaired;
+    // A peak pairs the seed: its duplex names a canonical site or its seed columns pair with positive
+    // attribution, or the sequence at its aligned span holds at least a 6mer (the alignment can be
+    // pulled off a seed by a stronger one beside it: two seeds 25 nt apart).
+    const { miRNA, target } = j.pair;
+    const seedPaired = (p: number): boolean =>
+      at(p).siteType.type !== 'none' || alignedRegions(at(p).alignment).seed.isPaired || ownSeedRun(p) >= FURTHER_SITE_MIN_RUN;
+    // The sequence's seed run near a peak's span, unless that seed lies in a better site's span (then it is that site's seed).
+    const ownSeedRun = (p: number): number => {
+      const span = at(p).span;
+      if (!span) return 0;
+      const { run, opposite2 } = longestSeedRun(miRNA, target, span.start - 1 - SEED_RUN_SLACK, span.end - 1 + SEED_RUN_SLACK);
+      return sites.some((q) => q.span && opposite2 + 1 >= q.span.start && opposite2 + 1 <= q.span.end) ? 0 : run;
+    };
     const { minRelativeHeight, requireSeed } = this.params;
     const sites: ScanSite[] = [];
     const taken = (p: number): boolean => sites.some((q) => sameSite(at(p), q));
@@ -423,13 +517,13 @@ export class Scanner {
     return { windowTrack, signal, smoothed, sites };
   }
 
-  /** Scores of the listed windows, `batchSize` per engine call. */
-  private async predict(list: WindowList, onProgress?: (done: number) => void): Promise<Float32Array> {
+  /** Scores of the listed windows, `batchSize` per engine call (by the main model unless `engine` is given). */
+  private async predict(list: WindowList, onProgress?: (done: number) => void, engine: ScoreEngine = this.scorer): Promise<Float32Array> {
     const out = new Float32Array(list.length);
     const batch = this.params.batchSize;
     for (let from = 0; from < list.length; from += batch) {
       const n = Math.min(batch, list.length - from);
-      const scores = await this.scorer.predict(this.encode(list, from, n), n);
+      const scores = await engine.predict(this.encode(list, from, n), n);
       out.set(scores.subarray(0, n), from);
       onProgress?.(from + n);
     }

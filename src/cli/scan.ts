@@ -1,9 +1,10 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { UsageError } from '../errors.js';
 import type { RecordFormat } from '../pipeline/explain.js';
 import { recordFormat } from './explain.js';
 import { checkOutputDirs, checkOutputFiles, outputFormat } from './output.js';
 import { runScan } from '../pipeline/scan.js';
-import { SCAN_SIGNALS, type ScanSignal } from '../analysis/scanner.js';
+import { MIN_RELATIVE_SCORE, PREFILTER_MARGIN, PREFILTER_THRESHOLD, SCAN_SIGNALS, type ScanSignal } from '../analysis/scanner.js';
 import {
   addBackgroundOptions, addChunkOfOptions, addInputOptions, addRecordOptions, alignmentOptions, addModelOptions, backgroundSpec, engineKind, info, nonNegativeNumber,
   pairsInput, positiveInt, progressFor, readOptions, recordOffsetOption, shardSpec, warnOnce,
@@ -33,7 +34,8 @@ export function scanCommand(): Command {
     .argument('[pairs]', 'pairs file (miRNA, gene|target of any length[, label = per-nucleotide 0/1 mask, id]), or a miRNA FASTA with --targets')
     .addOption(new Option('--signal <signal>', "site caller: 'sites' (window-score peaks localised by positive attribution on pairing cells, ranked by window score) or 'paper' (method.md §6)").choices([...SCAN_SIGNALS]).default('sites'))
     .option('--threshold <p>', 'sites: window-score peaks above this are candidates (default 0.05); paper: windows above this are explained (default 0.5)', score)
-    .option('--min-score <p>', "sites: a site's score must exceed this (default: the threshold)", score)
+    .option('--min-score <p>', "sites: a site's p1 must exceed this (default: the threshold)", score)
+    .option('--min-relative-score <fraction>', `sites: a site's score must reach this fraction of its record's best site score (default ${MIN_RELATIVE_SCORE}; 0 lists every candidate)`, score)
     .option('--no-require-seed', "sites: a further site in a candidate window need not pair the miRNA seed (a canonical site, or seed positions 2–8 paired)")
     .option('--candidate-distance <nt>', 'sites: window-score peaks closer than this to a better one are not candidates', positiveInt, 50)
     .option('--step <n>', 'window step (nt)', positiveInt, 1)
@@ -41,6 +43,9 @@ export function scanCommand(): Command {
     .option('--min-height <fraction>', "paper: a site's smoothed signal must reach this fraction of the sequence's highest (default 0.25); sites: a peak in a candidate window, of the window's highest (default 0.1)", score)
     .option('--min-distance <nt>', 'signal peaks closer than this to a higher one are dropped (default: paper 10; sites 1, as the merge by aligned span removes repeats)', positiveInt)
     .option('--batch-size <n>', 'windows per scoring call', positiveInt, 256)
+    .option('--prefilter <model>', `speed setting: a faster model in the same frame (e.g. mirbind-cnn) scores every window first; --model scores only the windows within ${PREFILTER_MARGIN} nt of one it scores above --prefilter-threshold, the others score 0`)
+    .option('--prefilter-threshold <p>', `with --prefilter: the pre-filter p1 a window needs (default ${PREFILTER_THRESHOLD})`, score)
+    .option('--explain-step <k>', 'speed setting, --signal paper: explain every k-th window above the threshold (the default caller explains only its candidate windows)', positiveInt)
     .option('--fast', `speed setting: --background-sample ${FAST_SETTING.backgroundSample} and --step ${FAST_SETTING.step} (measured cost in docs/scan-evaluation.md)`)
     .option('--bed <file>', 'BED6 of the sites: target_id, 0-based start/end of the aligned target span, mirna_id[:site type], score 0–1000, +')
     .option('--bedgraph <prefix>', 'bedGraph tracks <prefix>.window.bedgraph (window score) and <prefix>.attribution.bedgraph (attribution signal)')
@@ -65,6 +70,8 @@ export function scanCommand(): Command {
     const bedgraphs = o.bedgraph ? [`${o.bedgraph}.window.bedgraph`, `${o.bedgraph}.attribution.bedgraph`] : [];
     await checkOutputFiles([o.out, o.bed, o.tracks, o.figure, ...bedgraphs]);
     await checkOutputDirs([o.figureDir]);
+    if (o.explainStep !== undefined && o.signal !== 'paper') throw new UsageError('--explain-step applies to --signal paper (the default caller explains only its candidate windows)');
+    if (o.prefilterThreshold !== undefined && !o.prefilter) throw new UsageError('--prefilter-threshold needs --prefilter');
     const pairs = pairsInput(pairsArg, o);
     const warn = warnOnce();
     const background = backgroundSpec(o);
@@ -80,6 +87,10 @@ export function scanCommand(): Command {
       signal: o.signal as ScanSignal,
       threshold: o.threshold,
       minScore: o.minScore,
+      minRelativeScore: o.minRelativeScore,
+      explainStep: o.explainStep,
+      prefilter: o.prefilter,
+      prefilterThreshold: o.prefilterThreshold,
       requireSeed: o.requireSeed,
       candidateDistance: o.candidateDistance,
       step,
@@ -110,7 +121,7 @@ export function scanCommand(): Command {
     const others = summary.sequences - summary.scanned;
     const rest = others === 0 ? '' : summary.complete ? `; ${others} resumed from an earlier run` : `; ${others} left to the other shards or done earlier`;
     const work = summary.scanned > 0
-      ? ` (${summary.engine}): ${summary.windows} windows, ${summary.explained} explained, ${summary.sites} site(s), worst additivity error ${summary.worstAdditivityError.toExponential(2)}`
+      ? ` (${summary.engine}): ${summary.windows} windows${summary.scored < summary.windows ? ` (${summary.scored} scored by the model after the pre-filter)` : ''}, ${summary.explained} explained, ${summary.sites} site(s), worst additivity error ${summary.worstAdditivityError.toExponential(2)}`
       : '';
     info(o.quiet)(`${summary.scanned} of ${summary.sequences} sequence(s) scanned${where} in ${summary.seconds.toFixed(1)} s${work}${rest}`);
   });

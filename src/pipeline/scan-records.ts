@@ -28,7 +28,7 @@ export function scanNames(pair: PairRecord, index: number): ScanNames {
 
 /** The fields a site record has besides the head (schemas/scan-site.schema.json); the TSV puts mirna_id, target_id first, the rest of the head after these. */
 export const SITE_FIELDS = [
-  'rank', 'score', 'start', 'end', 'position', 'window_start', 'window_end', 'peak_height', 'window_score', 'site_type', 'site_position',
+  'rank', 'score', 'p1', 'start', 'end', 'position', 'window_start', 'window_end', 'peak_height', 'window_score', 'site_type', 'site_position',
   'aligned_regions', 'aligned_target', 'aligned_mirna', 'alignment_score', 'mirna_importance', 'target_importance', 'column_scores',
 ] as const;
 
@@ -62,6 +62,7 @@ export function siteRecord(given: ScanNames | string, pair: ScanPair, index: num
     target_id,
     rank: site.rank,
     score: round9(site.score),
+    p1: round9(site.p1),
     start: site.span ? site.span.start : null,
     end: site.span ? site.span.end : null,
     position: site.position,
@@ -90,7 +91,7 @@ export function formatScan(given: ScanNames | string, scan: SequenceScan<ScanPai
     const site = s.siteType.type === 'none' ? 'none' : `${s.siteType.type} at ${s.siteType.position}`;
     const span = s.span ? `${s.span.start}-${s.span.end}` : 'none';
     lines.push(
-      `## site ${s.rank}: score ${s.score.toFixed(4)}   aligned target ${span}   site type ${site}   peak ${s.position} (window ${s.windowStart}-${s.windowEnd}; ` +
+      `## site ${s.rank}: score ${s.score.toFixed(4)} (p1 ${s.p1.toFixed(4)})   aligned target ${span}   site type ${site}   peak ${s.position} (window ${s.windowStart}-${s.windowEnd}; ` +
         `duplex positions are within the window)   peak height ${s.peakHeight.toPrecision(4)}   model-paired regions ${r.aligned_regions}`,
     );
     lines.push(formatDuplex(s.alignment));

@@ -6,10 +6,10 @@ import { atomicWriteFile } from '../io/atomic.js';
 import type { ChunkStore } from '../io/chunks.js';
 import { formatTsvRow } from '../io/tsv-format.js';
 import { bedGraphHeader, formatBedGraph } from '../io/bed.js';
-import type { DeepShapEngine } from '../model/engine.js';
 import type { AlignmentOptions } from '../alignment/index.js';
 import { windowCount } from '../analysis/scan.js';
-import { SCAN_DEFAULTS, Scanner, type ScanParams, type SequenceScan } from '../analysis/scanner.js';
+import { PREFILTER_MARGIN, PREFILTER_THRESHOLD, SCAN_DEFAULTS, Scanner, type ScanParams, type SequenceScan } from '../analysis/scanner.js';
+import { ModelError } from '../errors.js';
 import { renderFigure, type FigureFormat } from '../render/png.js';
 import { loadBackground, type BackgroundSpec } from './background.js';
 import { openDeepShapEngine, openScoreEngine, type EngineKind } from '../model/engines.js';
@@ -29,6 +29,8 @@ export interface OpenScannerOptions extends ScanParams {
   onInfo?: (message: string) => void;
   /** The model's frame, when the caller has it already (else read from `model`). */
   frame?: ModelFrame;
+  /** A faster model (e.g. `mirbind-cnn`) that scores every window first; the main model then scores only windows near those above `prefilterThreshold`. */
+  prefilter?: string;
 }
 
 /** A scanner on the chosen model and engines, DeepSHAP background set; its window is the model's target length. */
@@ -39,23 +41,34 @@ export async function openScanner(options: OpenScannerOptions): Promise<{ scanne
   options.onInfo?.(`background: ${background.description}`);
   const engineOptions = { kind: options.engine, threads: options.threads };
   const scorer = await openScoreEngine(graph, engineOptions);
-  let explainer: DeepShapEngine;
+  const opened: Array<{ dispose(): Promise<void> }> = [scorer];
+  const disposeAll = async () => {
+    for (const engine of opened.reverse()) await engine.dispose();
+  };
   try {
-    explainer = await openDeepShapEngine(graph, engineOptions);
+    const explainer = await openDeepShapEngine(graph, engineOptions);
+    opened.push(explainer);
     await explainer.setBackground(background.matrices, background.pairs.length);
+    let prefilter;
+    if (options.prefilter) {
+      const pre = await ModelFrame.of(options.prefilter);
+      if (pre.shape.targetLength !== frame.shape.targetLength || pre.shape.mirnaLength !== frame.shape.mirnaLength) {
+        throw new ModelError(`--prefilter ${options.prefilter}: reads ${pre.shape.targetLength} × ${pre.shape.mirnaLength} pairs, the model ${frame.shape.targetLength} × ${frame.shape.mirnaLength}`);
+      }
+      prefilter = await openScoreEngine(await pre.graph(), engineOptions);
+      opened.push(prefilter);
+      options.onInfo?.(`pre-filter: ${options.prefilter} (the model scores windows within ${PREFILTER_MARGIN} nt of one it scores above ${options.prefilterThreshold ?? PREFILTER_THRESHOLD})`);
+    }
+    return {
+      scanner: new Scanner(scorer, explainer, options, prefilter),
+      engineName: explainer.name,
+      background: background.description,
+      dispose: disposeAll,
+    };
   } catch (error) {
-    await scorer.dispose();
+    await disposeAll();
     throw error;
   }
-  return {
-    scanner: new Scanner(scorer, explainer, options),
-    engineName: explainer.name,
-    background: background.description,
-    dispose: async () => {
-      await explainer.dispose();
-      await scorer.dispose();
-    },
-  };
 }
 
 /** What `readPairs` needs for scan inputs: long targets, and `label` left as text (a per-nucleotide mask). */
@@ -90,6 +103,8 @@ export interface ScanJobOptions extends ScanParams, ChunkedJobOptions {
   engine: EngineKind;
   threads?: number;
   background?: BackgroundSpec;
+  /** See {@link OpenScannerOptions.prefilter}. */
+  prefilter?: string;
   alignment?: AlignmentOptions;
   /** Site records here; unset: to `stdout` (not resumable). */
   out?: string;
@@ -114,6 +129,8 @@ export interface ScanSummary {
   /** Sequences scanned by this run (the others were resumed from an earlier run, or are other shards'); windows, explained and sites count these. */
   scanned: number;
   windows: number;
+  /** Windows the main model scored (fewer than `windows` with a pre-filter). */
+  scored: number;
   explained: number;
   sites: number;
   engine: string;
@@ -177,7 +194,8 @@ export async function runScan(options: ScanJobOptions): Promise<ScanSummary> {
     alignment: options.alignment ?? null,
     params: {
       signal, threshold, step, smooth: options.smoothWidth, rel: options.minRelativeHeight, dist: options.minDistance,
-      cand: options.candidateDistance, minScore: options.minScore, seed: options.requireSeed,
+      cand: options.candidateDistance, minScore: options.minScore, relScore: options.minRelativeScore, seed: options.requireSeed,
+      explainStep: options.explainStep, prefilter: options.prefilter, prefilterThreshold: options.prefilter ? options.prefilterThreshold ?? PREFILTER_THRESHOLD : undefined,
     },
     format: options.format,
     read: { format: read.format, delimiter: read.delimiter, columns: read.columns, paired: read.paired },
@@ -225,10 +243,10 @@ export async function runScan(options: ScanJobOptions): Promise<ScanSummary> {
   }
 
   const summary: ScanSummary = {
-    sequences: total, scanned: 0, windows: 0, explained: 0, sites: 0, engine: '', background: '', worstAdditivityError: 0, files: [], resumedChunks, complete: false, seconds: 0,
+    sequences: total, scanned: 0, windows: 0, scored: 0, explained: 0, sites: 0, engine: '', background: '', worstAdditivityError: 0, files: [], resumedChunks, complete: false, seconds: 0,
   };
   if (todo.length > 0) {
-    const opened = await openScanner({ ...params, model: options.model, frame, engine: options.engine, threads: options.threads, background: options.background, onInfo: options.onInfo });
+    const opened = await openScanner({ ...params, model: options.model, frame, engine: options.engine, threads: options.threads, background: options.background, onInfo: options.onInfo, prefilter: options.prefilter });
     summary.engine = opened.engineName;
     summary.background = opened.background;
     const stdout = options.stdout ?? process.stdout;
@@ -255,6 +273,7 @@ export async function runScan(options: ScanJobOptions): Promise<ScanSummary> {
           const mask = labelMask(scan.pair, options.input);
           summary.scanned++;
           summary.windows += scan.starts.length;
+          summary.scored += scan.scored;
           summary.explained += scan.explained;
           summary.sites += scan.sites.length;
           if (Math.abs(scan.worstAdditivityError) > Math.abs(summary.worstAdditivityError)) summary.worstAdditivityError = scan.worstAdditivityError;
