@@ -323,7 +323,7 @@ test('resumable chunks and --shard: an interrupted run continues; shards join', 
   assert.ok(resumed.infos.some((m) => /resuming: 1 of 3 chunks already done/.test(m)), resumed.infos.join(' | '));
   assert.equal(resumed.scans.length, 2, 'only the two missing records scanned');
   const whole = readFileSync(out, 'utf8');
-  assert.ok(whole.startsWith('mirna_id\ttarget_id\trank\tscore\tstart\tend\t'), 'one TSV header');
+  assert.ok(whole.startsWith('mirna_id\ttarget_id\trank\tscore\tp1\tstart\tend\t'), 'one TSV header');
 
   const sharded = path.join(dir, 'sharded.bed');
   const shardOptions = { bed: sharded, chunkSize: 1, background: SMALL_BACKGROUND };

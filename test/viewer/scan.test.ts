@@ -157,7 +157,7 @@ test('scan tab in headless Chromium: the planted let-7a site where `attrament sc
       );
       const tsv = (await download('#scan-downloads', `${ID}-scan.tsv`)).trim().split('\n');
       assert.equal(tsv.length, expected.length + 1, 'TSV download: header and one row per site');
-      assert.match(tsv[0]!, /^mirna_id\ttarget_id\trank\tscore\tstart\tend\tposition\twindow_start/, 'TSV header as the CLI writes it');
+      assert.match(tsv[0]!, /^mirna_id\ttarget_id\trank\tscore\tp1\tstart\tend\tposition\twindow_start/, 'TSV header as the CLI writes it');
       const bed = await download('#scan-downloads', `${ID}-scan.bed`);
       const cliBed = readFileSync(path.join(dir, 'sites.bed'), 'utf8');
       assert.ok(cliBed.length > 0, `the CLI wrote BED rows:\n${cliBed}`);
