@@ -10,7 +10,7 @@ import { AdditivityCheck, deepShap } from '../attribution/deepshap.js';
 import { enginePairShape } from '../attribution/batching.js';
 import { Aligner, alignedRegions, type AlignmentOptions, type AlignmentResult, type SiteTypeName } from '../alignment/index.js';
 import { SCAN_COLUMNS, accumulateAttributions, findPeaks, positionSignal, smooth, windowScoreTrack, windowStarts } from './scan.js';
-import { alignedSiteType, alignedSpan, centredWindowStart, longestSeedRun, peakMiddle, positivePairing, rankAndMerge, sameSite, seedRun, SEED_RUN_SLACK, siteScore, windowPeaks, type AlignedSpan } from './scan-sites.js';
+import { alignedSiteType, alignedSpan, centredWindowStart, longestSeedRun, peakMiddle, positivePairing, rankAndMerge, sameSite, SEED_RUN_SLACK, siteScore, windowPeaks, type AlignedSpan } from './scan-sites.js';
 
 /**
  * `sites` (default): candidates are the peaks of the window scores above the threshold; only they
@@ -160,9 +160,14 @@ export function focusRows(frame: Float64Array, peakRow: number, cols = SCAN_COLU
   }
 }
 
-/** `seedRun` on the sequence at a site's aligned span (1-based) and {@link SEED_RUN_SLACK} nt beyond it; 0 without a span. */
-function sequenceSeedRun(miRNA: string, target: string, site: Pick<ScanSite, 'span'>): number {
-  return site.span ? seedRun(miRNA, target, site.span.start - 1 - SEED_RUN_SLACK, site.span.end - 1 + SEED_RUN_SLACK) : 0;
+/** `longestSeedRun` on the sequence at a site's aligned span (1-based) and {@link SEED_RUN_SLACK} nt beyond it; a run of 0 without a span. */
+function sequenceSeedRun(miRNA: string, target: string, site: Pick<ScanSite, 'span'>): { run: number; opposite2: number } {
+  return site.span ? longestSeedRun(miRNA, target, site.span.start - 1 - SEED_RUN_SLACK, site.span.end - 1 + SEED_RUN_SLACK) : { run: 0, opposite2: -1 };
+}
+
+/** Whether two engines read the same pair frame. */
+function sameFrame(a: PairShape, b: PairShape): boolean {
+  return a.targetLength === b.targetLength && a.mirnaLength === b.mirnaLength;
 }
 
 /** `sites`: a further peak in a candidate window whose duplex does not pair the seed is still a site when the sequence there pairs miRNA positions 2–7 (a 6mer) or more. */
@@ -240,12 +245,8 @@ export class Scanner {
       explainBatchSize: params.explainBatchSize ?? DEFAULTS.explainBatchSize,
     };
     this.shape = enginePairShape(scorer);
-    const other = enginePairShape(explainer);
-    if (other.targetLength !== this.shape.targetLength || other.mirnaLength !== this.shape.mirnaLength) throw new RangeError('Scanner: the scorer and the explainer read different frames');
-    if (prefilter) {
-      const pre = enginePairShape(prefilter);
-      if (pre.targetLength !== this.shape.targetLength || pre.mirnaLength !== this.shape.mirnaLength) throw new RangeError('Scanner: the pre-filter and the scorer read different frames');
-    }
+    if (!sameFrame(enginePairShape(explainer), this.shape)) throw new RangeError('Scanner: the scorer and the explainer read different frames');
+    if (prefilter && !sameFrame(enginePairShape(prefilter), this.shape)) throw new RangeError('Scanner: the pre-filter and the scorer read different frames');
     this.window = this.shape.targetLength;
     this.cols = this.shape.mirnaLength;
     this.cells = pairCells(this.shape);
@@ -386,7 +387,7 @@ export class Scanner {
       // `sites`: sites whose p1 exceeds --min-score, scored by p1 and the seed run on the sequence at the aligned span.
       const { miRNA, target } = j.pair;
       const kept = signal === 'sites'
-        ? f.sites.filter((s) => s.score > this.params.minScore).map((s) => ({ ...s, p1: s.score, score: siteScore(s.score, sequenceSeedRun(miRNA, target, s)) }))
+        ? f.sites.filter((s) => s.score > this.params.minScore).map((s) => ({ ...s, p1: s.score, score: siteScore(s.score, sequenceSeedRun(miRNA, target, s).run) }))
         : f.sites.map((s) => ({ ...s, p1: s.score }));
       const merged = rankAndMerge(kept.map((s) => ({ ...s, tieBreak: s.peakHeight })));
       const floor = merged.length ? this.params.minRelativeScore * merged[0]!.score : 0;
@@ -473,9 +474,7 @@ export class Scanner {
       at(p).siteType.type !== 'none' || alignedRegions(at(p).alignment).seed.isPaired || ownSeedRun(p) >= FURTHER_SITE_MIN_RUN;
     // The sequence's seed run near a peak's span, unless that seed lies in a better site's span (then it is that site's seed).
     const ownSeedRun = (p: number): number => {
-      const span = at(p).span;
-      if (!span) return 0;
-      const { run, opposite2 } = longestSeedRun(miRNA, target, span.start - 1 - SEED_RUN_SLACK, span.end - 1 + SEED_RUN_SLACK);
+      const { run, opposite2 } = sequenceSeedRun(miRNA, target, at(p));
       return sites.some((q) => q.span && opposite2 + 1 >= q.span.start && opposite2 + 1 <= q.span.end) ? 0 : run;
     };
     const { minRelativeHeight, requireSeed } = this.params;
