@@ -249,12 +249,13 @@ test('speed settings: --prefilter mirbind-cnn scores with the ResNet only near t
   const usual = (await scanFile(example, { prefilter: 'mirbind-cnn' })).scans[0]!;
   assert.deepEqual(usual.sites.map((x) => [x.siteType.position, x.score]), plain.sites.map((x) => [x.siteType.position, x.score]), 'at the default threshold: the same sites and scores here');
 
-  const paper = (await scanFile(example, { signal: 'paper' })).scans[0]!;
-  const stepped = (await scanFile(example, { signal: 'paper', explainStep: 4 })).scans[0]!;
+  // (20 background rows: what is explained does not depend on them.)
+  const paper = (await scanFile(example, { signal: 'paper', background: SMALL_BACKGROUND })).scans[0]!;
+  const stepped = (await scanFile(example, { signal: 'paper', explainStep: 4, background: SMALL_BACKGROUND })).scans[0]!;
   const above = Array.from(paper.windowScores).filter((v) => v > 0.5).length;
   assert.equal(paper.explained, above, 'paper: every window above 0.5');
   assert.equal(stepped.explained, Math.ceil(above / 4), 'every 4th of them');
-  assert.deepEqual(stepped.sites.map((x) => x.siteType.position).sort(), [104, 64].sort(), 'both planted sites still found');
+  assert.deepEqual(stepped.sites.filter((x) => x.siteType.type !== 'none').map((x) => x.siteType.position).sort((a, b) => a! - b!), [64, 104], 'both planted sites still found');
 
   const usage = await runCli(['scan', example, '--explain-step', '2']);
   assert.equal(usage.code, 2);
