@@ -5,7 +5,7 @@
  * share engine batches. Positions are 0-based here.
  */
 import type { DeepShapEngine, ScoreEngine } from '../model/engine.js';
-import { encodePairInto, isDefaultPairShape, pairCells, type PairShape } from '../encoding/index.js';
+import { encodePairInto, isDefaultPairShape, pairCells, samePairShape, type PairShape } from '../encoding/index.js';
 import { AdditivityCheck, deepShap } from '../attribution/deepshap.js';
 import { enginePairShape } from '../attribution/batching.js';
 import { Aligner, alignedRegions, type AlignmentOptions, type AlignmentResult, type SiteTypeName } from '../alignment/index.js';
@@ -165,10 +165,6 @@ function sequenceSeedRun(miRNA: string, target: string, site: Pick<ScanSite, 'sp
   return site.span ? longestSeedRun(miRNA, target, site.span.start - 1 - SEED_RUN_SLACK, site.span.end - 1 + SEED_RUN_SLACK) : { run: 0, opposite2: -1 };
 }
 
-/** Whether two engines read the same pair frame. */
-function sameFrame(a: PairShape, b: PairShape): boolean {
-  return a.targetLength === b.targetLength && a.mirnaLength === b.mirnaLength;
-}
 
 /** `sites`: a further peak in a candidate window whose duplex does not pair the seed is still a site when the sequence there pairs miRNA positions 2–7 (a 6mer) or more. */
 export const FURTHER_SITE_MIN_RUN = 6;
@@ -245,8 +241,8 @@ export class Scanner {
       explainBatchSize: params.explainBatchSize ?? DEFAULTS.explainBatchSize,
     };
     this.shape = enginePairShape(scorer);
-    if (!sameFrame(enginePairShape(explainer), this.shape)) throw new RangeError('Scanner: the scorer and the explainer read different frames');
-    if (prefilter && !sameFrame(enginePairShape(prefilter), this.shape)) throw new RangeError('Scanner: the pre-filter and the scorer read different frames');
+    if (!samePairShape(enginePairShape(explainer), this.shape)) throw new RangeError('Scanner: the scorer and the explainer read different frames');
+    if (prefilter && !samePairShape(enginePairShape(prefilter), this.shape)) throw new RangeError('Scanner: the pre-filter and the scorer read different frames');
     this.window = this.shape.targetLength;
     this.cols = this.shape.mirnaLength;
     this.cells = pairCells(this.shape);

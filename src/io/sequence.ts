@@ -28,7 +28,12 @@ export function pairCells(shape: PairShape): number {
 
 /** True when `shape` is miRBind's 50 × 20. */
 export function isDefaultPairShape(shape: PairShape): boolean {
-  return shape.targetLength === TARGET_LENGTH && shape.mirnaLength === MIRNA_LENGTH;
+  return samePairShape(shape, DEFAULT_PAIR_SHAPE);
+}
+
+/** Whether two frames have the same target and miRNA lengths. */
+export function samePairShape(a: PairShape, b: PairShape): boolean {
+  return a.targetLength === b.targetLength && a.mirnaLength === b.mirnaLength;
 }
 
 /** Letters accepted in input sequences (any case); U is read as T, N pairs with nothing. */

@@ -1,4 +1,4 @@
-import { DEFAULT_PAIR_SHAPE, isDefaultPairShape, type PairShape } from '../io/sequence.js';
+import { DEFAULT_PAIR_SHAPE, isDefaultPairShape, samePairShape, type PairShape } from '../io/sequence.js';
 import type { ReadPairsOptions } from '../io/pairs.js';
 import { ModelError } from '../errors.js';
 import { pairShapeOfInput, type ModelGraph } from '../model/graph.js';
@@ -58,7 +58,7 @@ export class ModelFrame {
     this.loading ??= (async () => {
       const graph = await loadModelGraph(await resolveModel(this.spec));
       const shape = frameOf(this.spec, graph);
-      if (shape.targetLength !== this.shape.targetLength || shape.mirnaLength !== this.shape.mirnaLength) {
+      if (!samePairShape(shape, this.shape)) {
         throw new ModelError(`${this.spec}: the model's input is ${graph.inputShape.join('×')}, expected ${this.shape.targetLength}×${this.shape.mirnaLength}×1`);
       }
       return graph;

@@ -7,6 +7,7 @@ import type { ChunkStore } from '../io/chunks.js';
 import { formatTsvRow } from '../io/tsv-format.js';
 import { bedGraphHeader, formatBedGraph } from '../io/bed.js';
 import type { AlignmentOptions } from '../alignment/index.js';
+import { samePairShape } from '../io/sequence.js';
 import { windowCount } from '../analysis/scan.js';
 import { PREFILTER_MARGIN, PREFILTER_THRESHOLD, SCAN_DEFAULTS, Scanner, type ScanParams, type SequenceScan } from '../analysis/scanner.js';
 import { ModelError } from '../errors.js';
@@ -52,7 +53,7 @@ export async function openScanner(options: OpenScannerOptions): Promise<{ scanne
     let prefilter;
     if (options.prefilter) {
       const pre = await ModelFrame.of(options.prefilter);
-      if (pre.shape.targetLength !== frame.shape.targetLength || pre.shape.mirnaLength !== frame.shape.mirnaLength) {
+      if (!samePairShape(pre.shape, frame.shape)) {
         throw new ModelError(`--prefilter ${options.prefilter}: reads ${pre.shape.targetLength} × ${pre.shape.mirnaLength} pairs, the model ${frame.shape.targetLength} × ${frame.shape.mirnaLength}`);
       }
       prefilter = await openScoreEngine(await pre.graph(), engineOptions);
@@ -246,7 +247,7 @@ export async function runScan(options: ScanJobOptions): Promise<ScanSummary> {
     sequences: total, scanned: 0, windows: 0, scored: 0, explained: 0, sites: 0, engine: '', background: '', worstAdditivityError: 0, files: [], resumedChunks, complete: false, seconds: 0,
   };
   if (todo.length > 0) {
-    const opened = await openScanner({ ...params, model: options.model, frame, engine: options.engine, threads: options.threads, background: options.background, onInfo: options.onInfo, prefilter: options.prefilter });
+    const opened = await openScanner({ ...params, model: options.model, frame, engine: options.engine, threads: options.threads, background: options.background, onInfo: options.onInfo });
     summary.engine = opened.engineName;
     summary.background = opened.background;
     const stdout = options.stdout ?? process.stdout;
